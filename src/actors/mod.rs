@@ -1,0 +1,3 @@
+//! Actors: mentions grouped into who-is-who, with countries and affiliations.
+
+pub mod petrarch;

@@ -1,0 +1,6 @@
+//! Readers of the gold formats used to train and evaluate: CoNLL-2003, NewsMTSC, DSA.
+//! Malformed lines are errors naming the file and line.
+
+pub mod conll;
+pub mod dsa;
+pub mod newsmtsc;

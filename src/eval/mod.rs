@@ -1,0 +1,134 @@
+//! `actorstance eval`: the model against gold files, with the standard metrics.
+
+pub mod metrics;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::data::{conll, dsa, newsmtsc};
+use crate::encode::encode_sentences;
+use crate::error::Result;
+use crate::heads::{directed_stance, piece_range, tag_pieces, target_sentiment};
+use crate::model::StanceModel;
+use crate::tokenize::Pieces;
+use metrics::{classification_report, ClassReport, NerScorer, Prf};
+
+const CHUNK: usize = 256;
+const BATCH: usize = 64;
+
+#[derive(Debug, Serialize)]
+pub struct NerReport {
+    pub task: &'static str,
+    pub n_sentences: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub per_type: std::collections::BTreeMap<String, Prf>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskReport {
+    pub task: &'static str,
+    #[serde(flatten)]
+    pub report: ClassReport,
+}
+
+impl std::ops::Deref for TaskReport {
+    type Target = ClassReport;
+    fn deref(&self) -> &ClassReport {
+        &self.report
+    }
+}
+
+/// Predicted BIO tag per word (the tag of its first piece; "O" for a word with no piece).
+pub fn predict_word_tags(model: &StanceModel, sentences: &[Vec<&str>]) -> Result<Vec<Vec<String>>> {
+    let mut out = Vec::with_capacity(sentences.len());
+    for chunk in sentences.chunks(CHUNK) {
+        let pieces: Vec<Pieces> = chunk.iter().map(|w| model.tokenizer.words(w)).collect::<Result<_>>()?;
+        let refs: Vec<&Pieces> = pieces.iter().collect();
+        let states = encode_sentences(model, &refs, BATCH)?;
+        for ((words, p), st) in chunk.iter().zip(&pieces).zip(&states) {
+            let mut tags = vec!["O".to_string(); words.len()];
+            if let Some(st) = st {
+                for (i, t) in tag_pieces(model, st, p).into_iter().enumerate() {
+                    if p.starts_word(i) {
+                        if let (Some(slot), Some(label)) = (tags.get_mut(p.words[i]), model.heads.ner_labels.get(t.label)) {
+                            *slot = label.clone();
+                        }
+                    }
+                }
+            }
+            out.push(tags);
+        }
+    }
+    Ok(out)
+}
+
+pub fn ner(model: &StanceModel, gold: &Path) -> Result<NerReport> {
+    let data = conll::read(gold)?;
+    let words: Vec<Vec<&str>> = data.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
+    let pred = predict_word_tags(model, &words)?;
+    let mut scorer = NerScorer::new();
+    for (s, p) in data.iter().zip(&pred) {
+        let g: Vec<&str> = s.tags.iter().map(String::as_str).collect();
+        let p: Vec<&str> = p.iter().map(String::as_str).collect();
+        scorer.add(&g, &p);
+    }
+    let o = scorer.overall();
+    Ok(NerReport { task: "ner", n_sentences: scorer.n_sentences(), precision: o.precision, recall: o.recall, f1: o.f1, per_type: scorer.per_type() })
+}
+
+fn argmax(p: &[f32]) -> usize {
+    (0..p.len()).fold(0, |best, i| if p[i] > p[best] { i } else { best })
+}
+
+/// Runs `predict` on each chunk of encoded sentences; `spans_of` gives each sentence's spans.
+fn classify<E>(
+    model: &StanceModel,
+    examples: &[E],
+    text: impl Fn(&E) -> &str,
+    mut predict: impl FnMut(&StanceModel, Option<&crate::encode::SentenceStates>, &Pieces, &E) -> Vec<usize>,
+) -> Result<Vec<usize>> {
+    let mut out = Vec::new();
+    for chunk in examples.chunks(CHUNK) {
+        let pieces: Vec<Pieces> = chunk.iter().map(|e| model.tokenizer.sentence(text(e))).collect::<Result<_>>()?;
+        let refs: Vec<&Pieces> = pieces.iter().collect();
+        let states = encode_sentences(model, &refs, BATCH)?;
+        for ((e, p), st) in chunk.iter().zip(&pieces).zip(&states) {
+            out.extend(predict(model, st.as_ref(), p, e));
+        }
+    }
+    Ok(out)
+}
+
+pub fn tsc(model: &StanceModel, gold: &Path) -> Result<TaskReport> {
+    let data = newsmtsc::read(gold)?;
+    let neutral = 1;
+    let pred = classify(model, &data, |e| &e.text, |m, st, p, e| {
+        e.targets
+            .iter()
+            .map(|&(s, t, _)| match (st, piece_range(p, s, t)) {
+                (Some(st), Some(r)) => target_sentiment(m, st, &[r]).first().map_or(neutral, |pr| argmax(pr)),
+                _ => neutral,
+            })
+            .collect()
+    })?;
+    let gold: Vec<usize> = data.iter().flat_map(|e| e.targets.iter().map(|t| t.2)).collect();
+    let labels: Vec<&str> = model.heads.tsc_labels.iter().map(String::as_str).collect();
+    Ok(TaskReport { task: "tsc", report: classification_report(&labels, &gold, &pred) })
+}
+
+pub fn dsa(model: &StanceModel, gold: &Path) -> Result<TaskReport> {
+    let data = dsa::read(gold)?;
+    let pred = classify(model, &data, |e| &e.text, |m, st, p, e| {
+        let pair = (piece_range(p, e.p.0, e.p.1), piece_range(p, e.q.0, e.q.1));
+        vec![match (st, pair) {
+            (Some(st), (Some(a), Some(b))) => directed_stance(m, st, &[(a, b)]).first().map_or(0, |pr| argmax(pr)),
+            _ => 0,
+        }]
+    })?;
+    let gold: Vec<usize> = data.iter().map(|e| e.label).collect();
+    let labels: Vec<&str> = model.heads.dsa_labels.iter().map(String::as_str).collect();
+    Ok(TaskReport { task: "dsa", report: classification_report(&labels, &gold, &pred) })
+}

@@ -1,0 +1,86 @@
+//! The model folder's description: the encoder's Hugging Face `config.json` plus our
+//! `heads.json` (label maps and head shapes). A folder without `heads.json` is read as a
+//! plain Hugging Face token-classification model (NER only, labels from `id2label`).
+
+use std::path::Path;
+
+use rust_bert::bert::BertConfig;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub const HEADS_FORMAT: &str = "actorstance-heads/1";
+
+pub const TSC_LABELS: [&str; 3] = ["negative", "neutral", "positive"];
+/// DSA's five classes, in the data set's label order.
+pub const DSA_LABELS: [&str; 5] =
+    ["neutral", "p_positive_to_q", "q_positive_to_p", "p_negative_to_q", "q_negative_to_p"];
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HeadsConfig {
+    pub format: String,
+    pub name: String,
+    pub version: String,
+    pub ner_labels: Vec<String>,
+    /// Width of the learned word-shape embedding joined to token states (0 = none).
+    pub shape_dim: i64,
+    pub tsc_labels: Vec<String>,
+    pub dsa_labels: Vec<String>,
+    /// Longest window (in pieces, specials included) the encoder sees at once.
+    pub max_window: usize,
+    pub lowercase: bool,
+}
+
+impl HeadsConfig {
+    pub fn new(name: &str, version: &str, ner_labels: Vec<String>, shape_dim: i64) -> Self {
+        HeadsConfig {
+            format: HEADS_FORMAT.into(),
+            name: name.into(),
+            version: version.into(),
+            ner_labels,
+            shape_dim,
+            tsc_labels: TSC_LABELS.iter().map(|s| s.to_string()).collect(),
+            dsa_labels: DSA_LABELS.iter().map(|s| s.to_string()).collect(),
+            max_window: 256,
+            lowercase: true,
+        }
+    }
+    pub fn has_stance(&self) -> bool {
+        !self.tsc_labels.is_empty() && !self.dsa_labels.is_empty()
+    }
+}
+
+pub fn read_json<T: for<'de> Deserialize<'de>>(dir: &Path, file: &str) -> Result<T> {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::model(dir, format!("{file}: {e}")))?;
+    serde_json::from_str(&text).map_err(|e| Error::model(dir, format!("{file}: {e}")))
+}
+
+/// Reads the encoder config and our heads config (or derives NER-only heads from id2label).
+pub fn read(dir: &Path) -> Result<(BertConfig, HeadsConfig)> {
+    let bert: BertConfig = read_json(dir, "config.json")?;
+    if dir.join("heads.json").exists() {
+        let heads: HeadsConfig = read_json(dir, "heads.json")?;
+        if heads.format != HEADS_FORMAT {
+            return Err(Error::model(dir, format!("heads.json format {:?}, expected {HEADS_FORMAT:?}", heads.format)));
+        }
+        return Ok((bert, heads));
+    }
+    let raw: serde_json::Value = read_json(dir, "config.json")?;
+    let id2label = bert.id2label.clone().ok_or_else(|| {
+        Error::model(dir, "no heads.json and config.json has no id2label: not a token-classification model")
+    })?;
+    let mut labels = vec![String::new(); id2label.len()];
+    for (id, label) in id2label {
+        let slot = usize::try_from(id).ok().and_then(|i| labels.get_mut(i));
+        *slot.ok_or_else(|| Error::model(dir, format!("id2label id {id} out of range")))? = label;
+    }
+    let name = raw.get("_name_or_path").and_then(|v| v.as_str()).unwrap_or("huggingface-token-classification");
+    let mut heads = HeadsConfig::new(name, "external", labels, 0);
+    heads.tsc_labels.clear();
+    heads.dsa_labels.clear();
+    heads.max_window = bert.max_position_embeddings.min(512) as usize;
+    // A cased checkpoint (e.g. bert-base-cased) must not be lowercased by a vocab.txt tokenizer.
+    heads.lowercase = raw.get("do_lower_case").and_then(|v| v.as_bool()).unwrap_or(true);
+    Ok((bert, heads))
+}

@@ -1,0 +1,127 @@
+//! The encoder with its three heads. One encoder pass per sentence serves all heads:
+//! span heads pool the target's piece states and join them with the sentence ([CLS]) state.
+
+pub mod config;
+pub mod weights;
+
+use std::path::{Path, PathBuf};
+
+use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
+use tch::nn::{self, Module};
+use tch::{Device, Kind, Tensor};
+
+pub use config::HeadsConfig;
+
+use crate::error::{Error, Result};
+use crate::tokenize::{WordPieceTokenizer, N_SHAPES};
+
+pub struct StanceModel {
+    pub vs: nn::VarStore,
+    pub bert_config: BertConfig,
+    pub heads: HeadsConfig,
+    pub tokenizer: WordPieceTokenizer,
+    pub dir: PathBuf,
+    bert: BertModel<BertEmbeddings>,
+    shape: Option<nn::Embedding>,
+    ner: nn::Linear,
+    tsc: Option<nn::Linear>,
+    dsa: Option<nn::Linear>,
+    dropout: f64,
+}
+
+impl StanceModel {
+    fn build(bert_config: BertConfig, heads: HeadsConfig, tokenizer: WordPieceTokenizer, dir: &Path) -> Self {
+        let vs = nn::VarStore::new(Device::Cpu);
+        let root = vs.root();
+        let h = bert_config.hidden_size;
+        let bert = BertModel::new_with_optional_pooler(&root / "bert", &bert_config, false);
+        let shape = (heads.shape_dim > 0)
+            .then(|| nn::embedding(&root / "ner" / "shape", N_SHAPES, heads.shape_dim, Default::default()));
+        let ner = nn::linear(&root / "ner" / "classifier", h + heads.shape_dim, heads.ner_labels.len() as i64, Default::default());
+        let tsc = (!heads.tsc_labels.is_empty())
+            .then(|| nn::linear(&root / "tsc", 2 * h, heads.tsc_labels.len() as i64, Default::default()));
+        let dsa = (!heads.dsa_labels.is_empty())
+            .then(|| nn::linear(&root / "dsa", 4 * h, heads.dsa_labels.len() as i64, Default::default()));
+        StanceModel { vs, bert_config, heads, tokenizer, dir: dir.to_path_buf(), bert, shape, ner, tsc, dsa, dropout: 0.1 }
+    }
+
+    /// Loads a model folder: ours (with heads.json) or a Hugging Face BERT token classifier.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let (bert_config, heads) = config::read(dir)?;
+        let tokenizer = WordPieceTokenizer::from_dir(dir, heads.lowercase)?;
+        let mut model = Self::build(bert_config, heads, tokenizer, dir);
+        let file = weights::weights_file(dir)?;
+        weights::assign(&mut model.vs, weights::read(&file)?, &file, |_| false)?;
+        Ok(model)
+    }
+
+    /// A model to fine-tune: the encoder from a base folder (strictly), heads new.
+    pub fn from_base(base: &Path, heads: HeadsConfig) -> Result<Self> {
+        let (bert_config, _) = config::read(base).or_else(|_| {
+            config::read_json::<BertConfig>(base, "config.json").map(|c| (c, heads.clone()))
+        })?;
+        let tokenizer = WordPieceTokenizer::from_dir(base, heads.lowercase)?;
+        let mut model = Self::build(bert_config, heads, tokenizer, base);
+        let file = weights::weights_file(base)?;
+        let is_head = |n: &str| !n.starts_with("bert.");
+        weights::assign(&mut model.vs, weights::read(&file)?, &file, is_head)?;
+        Ok(model)
+    }
+
+    /// Writes config.json, heads.json, tokenizer.json and fp16 model.safetensors.
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let mut bert = serde_json::to_value(&self.bert_config).map_err(|e| Error::Invalid(e.to_string()))?;
+        bert["model_type"] = "bert".into();
+        let write = |file: &str, v: &serde_json::Value| {
+            let text = serde_json::to_string_pretty(v).map_err(|e| Error::Invalid(e.to_string()))?;
+            std::fs::write(dir.join(file), text + "\n").map_err(|e| Error::io(dir.join(file), e))
+        };
+        write("config.json", &bert)?;
+        write("heads.json", &serde_json::to_value(&self.heads).map_err(|e| Error::Invalid(e.to_string()))?)?;
+        self.tokenizer.save(&dir.join("tokenizer.json"))?;
+        weights::save_half(&self.vs, &dir.join("model.safetensors"))
+    }
+
+    pub fn hidden_size(&self) -> i64 {
+        self.bert_config.hidden_size
+    }
+
+    /// Encoder states [B, T, H] for padded ids [B, T] with attention mask [B, T].
+    pub fn encode(&self, ids: &Tensor, mask: &Tensor, train: bool) -> Result<Tensor> {
+        let out = self
+            .bert
+            .forward_t(Some(ids), Some(mask), None, None, None, None, None, train)
+            .map_err(|e| Error::Invalid(format!("encoder: {e}")))?;
+        Ok(out.hidden_state)
+    }
+
+    /// NER logits [..., L] from states [..., H] and word shapes [...].
+    pub fn ner_logits(&self, states: &Tensor, shapes: &Tensor, train: bool) -> Tensor {
+        let x = states.dropout(self.dropout, train);
+        let x = match &self.shape {
+            Some(emb) => Tensor::cat(&[x, emb.forward(shapes)], -1),
+            None => x,
+        };
+        self.ner.forward(&x)
+    }
+
+    /// Target-sentiment logits [N, 3] from sentence states [N, H] and target means [N, H].
+    pub fn tsc_logits(&self, cls: &Tensor, target: &Tensor, train: bool) -> Option<Tensor> {
+        let head = self.tsc.as_ref()?;
+        Some(head.forward(&Tensor::cat(&[cls, target], -1).dropout(self.dropout, train)))
+    }
+
+    /// Directed-stance logits [N, 5] from sentence states and the two spans' means.
+    pub fn dsa_logits(&self, cls: &Tensor, p: &Tensor, q: &Tensor, train: bool) -> Option<Tensor> {
+        let head = self.dsa.as_ref()?;
+        Some(head.forward(&Tensor::cat(&[cls, p, q, &(p * q)], -1).dropout(self.dropout, train)))
+    }
+}
+
+/// Mean of `states[rows[i]]` over the positions where `masks[i]` is 1: [B,T,H] × [N,T] → [N,H].
+pub fn span_means(states: &Tensor, rows: &Tensor, masks: &Tensor) -> Tensor {
+    let picked = states.index_select(0, rows);
+    let m = masks.to_kind(Kind::Float).unsqueeze(-1);
+    (picked * &m).sum_dim_intlist([1i64].as_slice(), false, Kind::Float) / m.sum_dim_intlist([1i64].as_slice(), false, Kind::Float).clamp_min(1.0)
+}

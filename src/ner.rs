@@ -1,0 +1,138 @@
+//! NER decoding: per-word BIO tags (predicted on each word's first piece) into entity
+//! spans with a label, a score and char offsets. Pure data, no tensors.
+
+use serde::{Deserialize, Serialize};
+
+use crate::tokenize::Pieces;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    pub text: String,
+    pub label: String,
+    pub score: f32,
+    /// Char offsets into the article text.
+    pub start: usize,
+    pub end: usize,
+    pub sentence: usize,
+}
+
+/// One word's tag: the label index with its probability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WordTag {
+    pub label: usize,
+    pub prob: f32,
+}
+
+/// Splits a BIO/IOB1 label into (prefix, type): "B-PER" → ('B', "PER"), "O" → ('O', "").
+pub fn split_label(label: &str) -> (char, &str) {
+    match label.split_once('-') {
+        Some((p, t)) if p.len() == 1 => (p.chars().next().unwrap_or('O'), t),
+        _ => ('O', ""),
+    }
+}
+
+/// Groups word tags into (first word, last word exclusive, type, mean prob).
+/// An I- tag after O or after another type opens an entity, as conlleval reads it.
+pub fn decode_bio(tags: &[WordTag], labels: &[String]) -> Vec<(usize, usize, String, f32)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, String, f32)> = None;
+    for (i, tag) in tags.iter().enumerate() {
+        let (prefix, ty) = split_label(labels.get(tag.label).map(String::as_str).unwrap_or("O"));
+        let continues = prefix == 'I' && open.as_ref().is_some_and(|(_, t, _)| t == ty);
+        if continues {
+            if let Some((_, _, sum)) = open.as_mut() {
+                *sum += tag.prob;
+            }
+            continue;
+        }
+        if let Some((s, t, sum)) = open.take() {
+            out.push((s, i, t, sum / (i - s) as f32));
+        }
+        if prefix == 'B' || prefix == 'I' {
+            open = Some((i, ty.to_string(), tag.prob));
+        }
+    }
+    if let Some((s, t, sum)) = open {
+        out.push((s, tags.len(), t, sum / (tags.len() - s) as f32));
+    }
+    out
+}
+
+/// Entities of one sentence. `piece_tags[i]` is the tag of piece i (only word starts are read);
+/// `sentence_start` is the sentence's char offset in the article, `chars` the article.
+pub fn entities(
+    pieces: &Pieces,
+    piece_tags: &[WordTag],
+    labels: &[String],
+    chars: &[char],
+    sentence_start: usize,
+    sentence: usize,
+) -> Vec<Entity> {
+    // Word k spans pieces word_pieces[k].0 ..= word_pieces[k].1
+    let mut word_pieces: Vec<(usize, usize)> = Vec::new();
+    let mut word_tags = Vec::new();
+    for i in 0..pieces.len() {
+        if pieces.starts_word(i) {
+            word_pieces.push((i, i));
+            word_tags.push(piece_tags[i]);
+        } else if let Some(last) = word_pieces.last_mut() {
+            last.1 = i;
+        }
+    }
+    decode_bio(&word_tags, labels)
+        .into_iter()
+        .map(|(ws, we, label, score)| {
+            let start = sentence_start + pieces.offsets[word_pieces[ws].0].0;
+            let end = (sentence_start + pieces.offsets[word_pieces[we - 1].1].1).min(chars.len());
+            Entity { text: chars[start.min(end)..end].iter().collect(), label, score, start, end, sentence }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels() -> Vec<String> {
+        ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"].iter().map(|s| s.to_string()).collect()
+    }
+    fn tags(ids: &[usize]) -> Vec<WordTag> {
+        ids.iter().map(|&label| WordTag { label, prob: 0.5 }).collect()
+    }
+
+    #[test]
+    fn bio_spans() {
+        let spans = decode_bio(&tags(&[1, 2, 0, 3, 3, 4]), &labels());
+        let got: Vec<_> = spans.iter().map(|(s, e, t, _)| (*s, *e, t.as_str())).collect();
+        assert_eq!(got, [(0, 2, "PER"), (3, 4, "LOC"), (4, 6, "LOC")]);
+    }
+
+    #[test]
+    fn stray_inside_tags_open_entities_like_conlleval() {
+        let spans = decode_bio(&tags(&[0, 2, 4, 4]), &labels());
+        let got: Vec<_> = spans.iter().map(|(s, e, t, _)| (*s, *e, t.as_str())).collect();
+        assert_eq!(got, [(1, 2, "PER"), (2, 4, "LOC")]);
+    }
+
+    #[test]
+    fn score_is_the_mean_word_probability() {
+        let t = [WordTag { label: 1, prob: 0.9 }, WordTag { label: 2, prob: 0.7 }];
+        assert!((decode_bio(&t, &labels())[0].3 - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn pieces_to_char_offsets_across_non_ascii() {
+        // "Zé Ilham Aliyev" — the article has 3 chars before the sentence.
+        let article: Vec<char> = "»» Zé met Ilham Aliyev".chars().collect();
+        let pieces = Pieces {
+            ids: vec![1; 6],
+            offsets: vec![(0, 2), (3, 6), (7, 10), (10, 12), (13, 16), (16, 19)],
+            words: vec![0, 1, 2, 2, 3, 3],
+            shapes: vec![2; 6],
+        };
+        let t = tags(&[1, 0, 1, 9, 2, 9]);
+        let ents = entities(&pieces, &t, &labels(), &article, 3, 0);
+        let got: Vec<_> = ents.iter().map(|e| (e.text.as_str(), e.start, e.end)).collect();
+        assert_eq!(got, [("Zé", 3, 5), ("Ilham Aliyev", 10, 22)]);
+    }
+}

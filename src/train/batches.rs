@@ -1,0 +1,168 @@
+//! Training batches: examples tokenized once, sorted by length so a batch pads little,
+//! then stored as tensors. The trainer shuffles the order of batches, not their contents.
+
+use tch::Tensor;
+
+use crate::data::{conll, dsa::PairExample, newsmtsc::TargetExample};
+use crate::error::Result;
+use crate::heads::piece_range;
+use crate::tokenize::{Pieces, WordPieceTokenizer};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    Ner,
+    Tsc,
+    Dsa,
+}
+
+impl Task {
+    pub fn name(self) -> &'static str {
+        match self {
+            Task::Ner => "ner",
+            Task::Tsc => "tsc",
+            Task::Dsa => "dsa",
+        }
+    }
+}
+
+pub struct Batch {
+    pub task: Task,
+    /// [B, T] with [CLS] … [SEP] and padding.
+    pub ids: Tensor,
+    pub mask: Tensor,
+    /// [B, T] word shapes (NER only).
+    pub shapes: Option<Tensor>,
+    /// NER: [B, T] label per position (-100 = ignored); span tasks: [N] class per span.
+    pub labels: Tensor,
+    /// Span tasks: [N] row of each span, [N, T] 0/1 masks of the span's positions.
+    pub rows: Tensor,
+    pub span_a: Tensor,
+    pub span_b: Option<Tensor>,
+}
+
+fn padded(rows: &[Vec<i64>], pad: i64) -> Tensor {
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let flat: Vec<i64> = rows.iter().flat_map(|r| r.iter().copied().chain(std::iter::repeat(pad).take(width - r.len()))).collect();
+    Tensor::from_slice(&flat).view([rows.len() as i64, width as i64])
+}
+
+/// [CLS] ids [SEP] for the first `keep` pieces, with the mask and shapes.
+fn wrap(tok: &WordPieceTokenizer, p: &Pieces, keep: usize) -> (Vec<i64>, Vec<i64>, Vec<i64>) {
+    let mut ids = vec![tok.cls_id];
+    ids.extend_from_slice(&p.ids[..keep]);
+    ids.push(tok.sep_id);
+    let mut shapes = vec![0];
+    shapes.extend_from_slice(&p.shapes[..keep]);
+    shapes.push(0);
+    (vec![1; ids.len()], ids, shapes)
+}
+
+fn span_mask(width: usize, (a, b): (usize, usize)) -> Vec<i64> {
+    // +1: position 0 is [CLS].
+    (0..width).map(|i| i64::from(i > a && i <= b)).collect()
+}
+
+pub fn ner_batches(tok: &WordPieceTokenizer, data: &[conll::TaggedSentence], labels: &[String], bs: usize, max_len: usize) -> Result<Vec<Batch>> {
+    let mut items = Vec::with_capacity(data.len());
+    for s in data {
+        let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+        let p = tok.words(&words)?;
+        let bio = conll::to_bio(&s.tags);
+        let keep = p.len().min(max_len - 2);
+        let (mask, ids, shapes) = wrap(tok, &p, keep);
+        let mut y = vec![-100i64; ids.len()];
+        for i in 0..keep {
+            if p.starts_word(i) {
+                y[i + 1] = labels.iter().position(|l| *l == bio[p.words[i]]).map_or(-100, |l| l as i64);
+            }
+        }
+        items.push((ids, mask, shapes, y));
+    }
+    items.sort_by_key(|it| it.0.len());
+    Ok(items
+        .chunks(bs.max(1))
+        .map(|c| {
+            let col = |f: fn(&(Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>)) -> &Vec<i64>| c.iter().map(|it| f(it).clone()).collect::<Vec<_>>();
+            Batch {
+                task: Task::Ner,
+                ids: padded(&col(|it| &it.0), tok.pad_id),
+                mask: padded(&col(|it| &it.1), 0),
+                shapes: Some(padded(&col(|it| &it.2), 0)),
+                labels: padded(&col(|it| &it.3), -100),
+                rows: Tensor::zeros([0], (tch::Kind::Int64, tch::Device::Cpu)),
+                span_a: Tensor::zeros([0], (tch::Kind::Int64, tch::Device::Cpu)),
+                span_b: None,
+            }
+        })
+        .collect())
+}
+
+/// A sentence with its spans: (span a, optional span b, class) in piece ranges.
+struct SpanItem {
+    ids: Vec<i64>,
+    spans: Vec<((usize, usize), Option<(usize, usize)>, i64)>,
+}
+
+fn span_batches(tok: &WordPieceTokenizer, mut items: Vec<SpanItem>, task: Task, bs: usize) -> Vec<Batch> {
+    items.retain(|it| !it.spans.is_empty());
+    items.sort_by_key(|it| it.ids.len());
+    items
+        .chunks(bs.max(1))
+        .map(|c| {
+            let width = c.iter().map(|it| it.ids.len()).max().unwrap_or(0);
+            let ids: Vec<Vec<i64>> = c.iter().map(|it| it.ids.clone()).collect();
+            let mask: Vec<Vec<i64>> = c.iter().map(|it| vec![1; it.ids.len()]).collect();
+            let (mut rows, mut a, mut b, mut y) = (vec![], vec![], vec![], vec![]);
+            for (r, it) in c.iter().enumerate() {
+                for &(sa, sb, class) in &it.spans {
+                    rows.push(r as i64);
+                    a.push(span_mask(width, sa));
+                    b.extend(sb.map(|sb| span_mask(width, sb)));
+                    y.push(class);
+                }
+            }
+            Batch {
+                task,
+                ids: padded(&ids, tok.pad_id),
+                mask: padded(&mask, 0),
+                shapes: None,
+                labels: Tensor::from_slice(&y),
+                rows: Tensor::from_slice(&rows),
+                span_a: padded(&a, 0),
+                span_b: (!b.is_empty()).then(|| padded(&b, 0)),
+            }
+        })
+        .collect()
+}
+
+pub fn tsc_batches(tok: &WordPieceTokenizer, data: &[TargetExample], bs: usize, max_len: usize) -> Result<Vec<Batch>> {
+    let mut items = Vec::new();
+    for ex in data {
+        let p = tok.sentence(&ex.text)?;
+        let keep = p.len().min(max_len - 2);
+        let (_, ids, _) = wrap(tok, &p, keep);
+        let spans = ex
+            .targets
+            .iter()
+            .filter_map(|&(s, e, class)| piece_range(&p, s, e).filter(|r| r.1 <= keep).map(|r| (r, None, class as i64)))
+            .collect();
+        items.push(SpanItem { ids, spans });
+    }
+    Ok(span_batches(tok, items, Task::Tsc, bs))
+}
+
+pub fn dsa_batches(tok: &WordPieceTokenizer, data: &[PairExample], bs: usize, max_len: usize) -> Result<Vec<Batch>> {
+    let mut items = Vec::new();
+    for ex in data {
+        let p = tok.sentence(&ex.text)?;
+        let keep = p.len().min(max_len - 2);
+        let (_, ids, _) = wrap(tok, &p, keep);
+        let range = |(s, e)| piece_range(&p, s, e).filter(|r| r.1 <= keep);
+        let spans = match (range(ex.p), range(ex.q)) {
+            (Some(a), Some(b)) => vec![(a, Some(b), ex.label as i64)],
+            _ => vec![],
+        };
+        items.push(SpanItem { ids, spans });
+    }
+    Ok(span_batches(tok, items, Task::Dsa, bs))
+}

@@ -1,0 +1,204 @@
+//! Multi-task fine-tuning: one encoder, NER + target sentiment + directed stance heads,
+//! batches of the three tasks interleaved at random (seeded). Each epoch ends with dev
+//! metrics and a checkpoint, so a stopped run resumes at the next epoch.
+
+pub mod batches;
+
+use std::path::{Path, PathBuf};
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde::Serialize;
+use tch::nn::OptimizerConfig;
+use tch::{nn, Reduction, Tensor};
+
+use crate::data::{conll, dsa, newsmtsc};
+use crate::error::{Error, Result};
+use crate::eval;
+use crate::model::{span_means, HeadsConfig, StanceModel};
+use batches::{Batch, Task};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainConfig {
+    pub base: PathBuf,
+    pub out: PathBuf,
+    pub ner_train: PathBuf,
+    pub ner_dev: PathBuf,
+    pub tsc_train: PathBuf,
+    pub tsc_dev: Vec<PathBuf>,
+    pub dsa_train: PathBuf,
+    pub dsa_dev: PathBuf,
+    pub epochs: usize,
+    pub lr: f64,
+    pub batch_size: usize,
+    pub max_len: usize,
+    pub shape_dim: i64,
+    pub seed: u64,
+    /// Use at most this many training examples per task (smoke tests).
+    pub limit: Option<usize>,
+    /// Stop each epoch after this many steps (smoke tests).
+    pub max_steps: Option<usize>,
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct EpochReport {
+    pub epoch: usize,
+    pub steps: usize,
+    pub mean_loss: BTreeLoss,
+    pub seconds: f64,
+    pub dev: serde_json::Value,
+    pub selection_score: f64,
+}
+pub type BTreeLoss = std::collections::BTreeMap<String, f64>;
+
+fn truncate<T>(mut v: Vec<T>, limit: Option<usize>) -> Vec<T> {
+    if let Some(n) = limit {
+        v.truncate(n);
+    }
+    v
+}
+
+/// Trains, logging one JSON line per epoch to stderr and `out/train-log.jsonl`.
+/// The best epoch on dev (mean of NER F1, TSC macro F1s and DSA macro F1) is left in `out`.
+pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
+    tch::manual_seed(cfg.seed as i64);
+    let ner = truncate(conll::read(&cfg.ner_train)?, cfg.limit);
+    let tsc = truncate(newsmtsc::read(&cfg.tsc_train)?, cfg.limit);
+    let pairs = truncate(dsa::read(&cfg.dsa_train)?, cfg.limit);
+    let mut labels: Vec<String> = vec!["O".into()];
+    for s in &ner {
+        for t in conll::to_bio(&s.tags) {
+            if !labels.contains(&t) {
+                labels.push(t);
+            }
+        }
+    }
+    labels[1..].sort_by(|a, b| (&a[2..], a).cmp(&(&b[2..], b)));
+    let heads = HeadsConfig::new(&cfg.name, &cfg.version, labels, cfg.shape_dim);
+    let ckpt = cfg.out.with_extension("checkpoint");
+    let log_path = ckpt.join("train-log.jsonl");
+    let mut reports: Vec<EpochReport> = std::fs::read_to_string(&log_path)
+        .map(|t| t.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+        .unwrap_or_default();
+    let model = if reports.is_empty() {
+        StanceModel::from_base(&cfg.base, heads)?
+    } else {
+        tracing::info!(epochs_done = reports.len(), "resuming from {}", ckpt.display());
+        StanceModel::load(&ckpt.join("last"))?
+    };
+
+    let tok = &model.tokenizer;
+    let mut all = batches::ner_batches(tok, &ner, &model.heads.ner_labels, cfg.batch_size, cfg.max_len)?;
+    all.extend(batches::tsc_batches(tok, &tsc, cfg.batch_size / 2, cfg.max_len)?);
+    all.extend(batches::dsa_batches(tok, &pairs, cfg.batch_size / 2, cfg.max_len)?);
+    let steps_per_epoch = cfg.max_steps.map_or(all.len(), |m| m.min(all.len()));
+    let total = steps_per_epoch * cfg.epochs;
+    let warmup = (total as f64 * 0.06).ceil() as usize;
+    let mut opt = nn::AdamW::default().wd(0.01).build(&model.vs, cfg.lr)?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(cfg.seed);
+    for _ in 0..reports.len() {
+        all.shuffle(&mut rng); // keep the batch order of an uninterrupted run
+    }
+    std::fs::create_dir_all(&ckpt).map_err(|e| Error::io(&ckpt, e))?;
+
+    for epoch in reports.len() + 1..=cfg.epochs {
+        let t0 = std::time::Instant::now();
+        all.shuffle(&mut rng);
+        let mut sums: BTreeLoss = Default::default();
+        let mut counts: BTreeLoss = Default::default();
+        for (i, batch) in all.iter().take(steps_per_epoch).enumerate() {
+            let step = (epoch - 1) * steps_per_epoch + i;
+            let lr = if step < warmup { cfg.lr * (step + 1) as f64 / warmup as f64 } else { cfg.lr * (total - step) as f64 / (total - warmup).max(1) as f64 };
+            opt.set_lr(lr);
+            let loss = batch_loss(&model, batch)?;
+            opt.backward_step_clip_norm(&loss, 1.0);
+            let name = batch.task.name().to_string();
+            *sums.entry(name.clone()).or_default() += loss.double_value(&[]);
+            *counts.entry(name).or_default() += 1.0;
+            if (i + 1) % 200 == 0 {
+                tracing::info!(epoch, step = i + 1, of = steps_per_epoch, lr, "training");
+            }
+        }
+        let mean_loss = sums.iter().map(|(k, v)| (k.clone(), v / counts[k])).collect();
+        let (dev, score) = evaluate_dev(&model, cfg)?;
+        let report = EpochReport { epoch, steps: steps_per_epoch, mean_loss, seconds: t0.elapsed().as_secs_f64(), dev, selection_score: score };
+        let line = serde_json::to_string(&report).map_err(|e| Error::Invalid(e.to_string()))?;
+        eprintln!("{line}");
+        model.save(&ckpt.join("last"))?;
+        let best = reports.iter().map(|r| r.selection_score).fold(f64::NEG_INFINITY, f64::max);
+        if score > best {
+            model.save(&cfg.out)?;
+            write_metrics(cfg, &report, &cfg.out)?;
+        }
+        reports.push(report);
+        let log: String = reports.iter().filter_map(|r| serde_json::to_string(r).ok()).map(|l| l + "\n").collect();
+        std::fs::write(&log_path, &log).map_err(|e| Error::io(&log_path, e))?;
+        std::fs::write(cfg.out.join("train-log.jsonl"), &log).map_err(|e| Error::io(&cfg.out, e))?;
+    }
+    Ok(reports)
+}
+
+fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
+    let hidden = model.encode(&b.ids, &b.mask, true)?;
+    let ce = |logits: Tensor, labels: &Tensor| logits.cross_entropy_loss::<Tensor>(labels, None, Reduction::Mean, -100, 0.0);
+    Ok(match b.task {
+        Task::Ner => {
+            let shapes = b.shapes.as_ref().ok_or_else(|| Error::Invalid("NER batch without shapes".into()))?;
+            let logits = model.ner_logits(&hidden, shapes, true);
+            let n = logits.size()[2];
+            ce(logits.view([-1, n]), &b.labels.view([-1]))
+        }
+        Task::Tsc => {
+            let t = span_means(&hidden, &b.rows, &b.span_a);
+            let cls = hidden.select(1, 0).index_select(0, &b.rows);
+            ce(model.tsc_logits(&cls, &t, true).ok_or_else(|| Error::Invalid("no tsc head".into()))?, &b.labels)
+        }
+        Task::Dsa => {
+            let span_b = b.span_b.as_ref().ok_or_else(|| Error::Invalid("DSA batch without q spans".into()))?;
+            let p = span_means(&hidden, &b.rows, &b.span_a);
+            let q = span_means(&hidden, &b.rows, span_b);
+            let cls = hidden.select(1, 0).index_select(0, &b.rows);
+            ce(model.dsa_logits(&cls, &p, &q, true).ok_or_else(|| Error::Invalid("no dsa head".into()))?, &b.labels)
+        }
+    })
+}
+
+fn evaluate_dev(model: &StanceModel, cfg: &TrainConfig) -> Result<(serde_json::Value, f64)> {
+    let ner = eval::ner(model, &cfg.ner_dev)?;
+    let mut scores = vec![ner.f1];
+    let mut dev = serde_json::json!({ "ner": ner });
+    for path in &cfg.tsc_dev {
+        let r = eval::tsc(model, path)?;
+        scores.push(r.f1_macro);
+        dev[format!("tsc:{}", path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().to_string()).unwrap_or_default())] = serde_json::to_value(&r).unwrap_or_default();
+    }
+    let d = eval::dsa(model, &cfg.dsa_dev)?;
+    scores.push(d.f1_macro);
+    dev["dsa"] = serde_json::to_value(&d).unwrap_or_default();
+    Ok((dev, scores.iter().sum::<f64>() / scores.len() as f64))
+}
+
+fn sha256(path: &Path) -> String {
+    use sha2::Digest;
+    std::fs::read(path).map(|b| format!("{:x}", sha2::Sha256::digest(&b))).unwrap_or_else(|e| format!("unreadable: {e}"))
+}
+
+fn write_metrics(cfg: &TrainConfig, best: &EpochReport, dir: &Path) -> Result<()> {
+    let files: Vec<&PathBuf> = [&cfg.ner_train, &cfg.ner_dev, &cfg.tsc_train, &cfg.dsa_train, &cfg.dsa_dev].into_iter().chain(&cfg.tsc_dev).collect();
+    let hashes: serde_json::Map<String, serde_json::Value> = files
+        .iter()
+        .map(|p| (p.file_name().map(|n| format!("{}/{}", p.parent().and_then(|d| d.file_name()).map(|d| d.to_string_lossy().to_string()).unwrap_or_default(), n.to_string_lossy())).unwrap_or_default(), sha256(p).into()))
+        .collect();
+    let metrics = serde_json::json!({
+        "selected_epoch": best.epoch,
+        "dev": best.dev,
+        "seed": cfg.seed,
+        "config": cfg,
+        "data_sha256": hashes,
+        "command": std::env::args().collect::<Vec<_>>().join(" "),
+    });
+    let text = serde_json::to_string_pretty(&metrics).map_err(|e| Error::Invalid(e.to_string()))?;
+    std::fs::write(dir.join("metrics.json"), text + "\n").map_err(|e| Error::io(dir, e))
+}
