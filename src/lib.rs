@@ -11,9 +11,14 @@ pub mod encode;
 pub mod error;
 pub mod eval;
 pub mod heads;
+pub mod input;
+pub mod mentions;
 pub mod model;
 pub mod ner;
+pub mod output;
+pub mod pipeline;
 pub mod segment;
+pub mod stance;
 pub mod tokenize;
 pub mod train;
 

@@ -1,13 +1,26 @@
-use std::path::PathBuf;
+//! The `actorstance` command: a thin layer over the library.
+//!
+//! Exit codes: 0 every record analysed; 1 could not run (model, input path, output);
+//! 2 usage error; 3 finished, but some records failed (they are in the output as errors).
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use actorstance::actors::petrarch;
+use actorstance::input;
 use actorstance::model::StanceModel;
+use actorstance::pipeline::{Analyzer, Options, Rollup};
 use actorstance::train::{train, TrainConfig};
 
+const DEFAULT_MODEL: &str = "models/actorstance-minilm-v1";
+
 #[derive(Parser)]
-#[command(name = "actorstance", version, about = "Who is hostile or friendly toward whom in news articles, with the evidence")]
+#[command(name = "actorstance", version, about = "Who is hostile or friendly toward whom in news articles, with the evidence",
+    after_help = "Exit codes: 0 all records ok, 1 could not run, 2 usage error, 3 some records failed (reported in the output).")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -15,19 +28,52 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Analyse articles; prints one JSON line per input article, in input order.
+    #[command(after_help = "Examples:\n  actorstance analyze examples/azerbaijan-russia.txt\n  actorstance analyze corpus.jsonl -o out.jsonl --threads 2\n  cat corpus.jsonl | actorstance analyze - --explain\n\nInputs: JSONL (one article per line: id, text, optional title, date, source, url; other fields are passed through),\n.txt files (one article each, id = file stem), directories (recursive), '-' for stdin (the default).")]
+    Analyze(AnalyzeArgs),
     /// Fine-tune the encoder and heads (NER, target sentiment, directed stance).
+    #[command(after_help = "Example:\n  actorstance train -o models/my-model --data ../shared/data --epochs 3")]
     Train(TrainArgs),
     /// Measure a model against a gold file; prints one JSON object.
+    #[command(after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt")]
     Eval {
         #[arg(value_parser = ["ner", "tsc", "dsa"])]
         task: String,
         #[arg(long)]
         gold: PathBuf,
+        /// Model folder (default: the bundled model).
         #[arg(long)]
         model: Option<PathBuf>,
         #[arg(long, default_value_t = 2)]
-        threads: i32,
+        threads: usize,
     },
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// JSONL files, .txt files, directories, or '-' for stdin (default).
+    inputs: Vec<PathBuf>,
+    /// Write JSONL here instead of stdout.
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+    /// Model folder: ours, or a Hugging Face BERT token-classification folder (NER only).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Threads for the encoder and the text stages.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Count members' stance and portrayal for their country too.
+    #[arg(long, value_enum, default_value_t = Rollup::Country)]
+    rollup: Rollup,
+    /// Add the raw per-sentence predictions (`explain`) to each article.
+    #[arg(long)]
+    explain: bool,
+    /// A PETRARCH/TABARI .actors dictionary for CAMEO codes (dates checked against `date`).
+    #[arg(long)]
+    gazetteer: Option<PathBuf>,
+    /// Articles analysed together (one encoder pass over their sentences).
+    #[arg(long, default_value_t = 64)]
+    batch_articles: usize,
 }
 
 #[derive(clap::Args)]
@@ -35,7 +81,7 @@ struct TrainArgs {
     /// Base encoder folder (config.json, tokenizer.json, weights).
     #[arg(long, default_value = ".cache/base-model")]
     base: PathBuf,
-    /// Where the best epoch's model goes.
+    /// Where the best epoch's model goes (a resumable checkpoint goes to OUT.checkpoint).
     #[arg(long, short)]
     out: PathBuf,
     /// Folder laid out like ../shared/data.
@@ -49,42 +95,90 @@ struct TrainArgs {
     batch_size: usize,
     #[arg(long, default_value_t = 128)]
     max_len: usize,
+    /// Width of the word-shape embedding joined to token states for NER (0: none).
     #[arg(long, default_value_t = 16)]
     shape_dim: i64,
     #[arg(long, default_value_t = 13)]
     seed: u64,
+    /// At most this many training examples per task (smoke tests).
     #[arg(long)]
     limit: Option<usize>,
+    /// At most this many steps per epoch (smoke tests).
     #[arg(long)]
     max_steps: Option<usize>,
     #[arg(long, default_value_t = 2)]
-    threads: i32,
+    threads: usize,
 }
 
-fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-    ).init();
+fn default_model() -> PathBuf {
+    if let Ok(dir) = std::env::var("ACTORSTANCE_MODEL") {
+        return dir.into();
+    }
+    let local = Path::new(DEFAULT_MODEL);
+    if local.exists() {
+        return local.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL)
+}
+
+fn set_threads(n: usize) {
+    tch::set_num_threads(n.max(1) as i32);
+    // A second call (tests, library users) is harmless: keep the first pool.
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,actorstance=info".into()))
+        .init();
     let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("actorstance: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Analyze(a) => analyze(a),
         Command::Train(a) => {
-            tch::set_num_threads(a.threads);
+            set_threads(a.threads);
             let d = &a.data;
             let cfg = TrainConfig {
-                base: a.base, out: a.out,
-                ner_train: d.join("conll2003/iob2/train.txt"), ner_dev: d.join("conll2003/iob2/dev.txt"),
+                base: a.base,
+                out: a.out,
+                ner_train: d.join("conll2003/iob2/train.txt"),
+                ner_dev: d.join("conll2003/iob2/dev.txt"),
                 tsc_train: d.join("newsmtsc/train.jsonl"),
                 tsc_dev: vec![d.join("newsmtsc/newsmtsc-rw/dev.jsonl"), d.join("newsmtsc/newsmtsc-mt/dev.jsonl")],
-                dsa_train: d.join("dsa/train.txt"), dsa_dev: d.join("dsa/valid.txt"),
-                epochs: a.epochs, lr: a.lr, batch_size: a.batch_size, max_len: a.max_len, shape_dim: a.shape_dim,
-                seed: a.seed, limit: a.limit, max_steps: a.max_steps,
-                name: "actorstance-minilm".into(), version: env!("CARGO_PKG_VERSION").into(),
+                dsa_train: d.join("dsa/train.txt"),
+                dsa_dev: d.join("dsa/valid.txt"),
+                epochs: a.epochs,
+                lr: a.lr,
+                batch_size: a.batch_size,
+                max_len: a.max_len,
+                shape_dim: a.shape_dim,
+                seed: a.seed,
+                limit: a.limit,
+                max_steps: a.max_steps,
+                name: "actorstance-minilm".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
             };
             train(&cfg)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Eval { task, gold, model, threads } => {
-            tch::set_num_threads(threads);
-            let dir = model.unwrap_or_else(|| PathBuf::from("models/actorstance-minilm-v1"));
+            set_threads(threads);
+            let dir = model.unwrap_or_else(default_model);
             let m = StanceModel::load(&dir).with_context(|| format!("loading model {}", dir.display()))?;
             let json = match task.as_str() {
                 "ner" => serde_json::to_string(&actorstance::eval::ner(&m, &gold)?)?,
@@ -92,7 +186,39 @@ fn main() -> anyhow::Result<()> {
                 _ => serde_json::to_string(&actorstance::eval::dsa(&m, &gold)?)?,
             };
             println!("{json}");
+            Ok(ExitCode::SUCCESS)
         }
     }
-    Ok(())
+}
+
+fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    set_threads(a.threads);
+    let dir = a.model.unwrap_or_else(default_model);
+    let model = StanceModel::load(&dir).with_context(|| format!("loading model {}", dir.display()))?;
+    let options = Options { rollup: a.rollup, explain: a.explain, ..Options::default() };
+    let mut analyzer = Analyzer::new(model, options)?;
+    if let Some(path) = &a.gazetteer {
+        let dict = petrarch::read_actors_file(path).with_context(|| format!("reading dictionary {}", path.display()))?;
+        analyzer = analyzer.with_dictionary(dict);
+    }
+    let sources = input::sources(&a.inputs)?;
+    let sink: Box<dyn Write> = match &a.out {
+        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(sink);
+    let mut failed = 0usize;
+    let mut records = input::records(sources).peekable();
+    while records.peek().is_some() {
+        let batch: Vec<_> = records.by_ref().take(a.batch_articles.max(1)).collect();
+        for article in analyzer.analyze(batch) {
+            failed += usize::from(article.status != "ok");
+            // Serialise first so that a write error stays an io::Error (a closed pipe ends quietly).
+            let mut line = serde_json::to_vec(&article)?;
+            line.push(b'\n');
+            out.write_all(&line)?;
+        }
+        out.flush()?;
+    }
+    Ok(if failed > 0 { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }

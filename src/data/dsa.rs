@@ -78,7 +78,7 @@ mod tests {
     #[test]
     fn p_may_come_second_in_the_sentence() {
         let ex = parse_line("[Obama] praised [Merkel].\tMerkel\tObama\t1").unwrap();
-        assert_eq!((ex.p, ex.q), ((13, 19), (0, 5)));
+        assert_eq!((ex.p, ex.q), ((14, 20), (0, 5)));
     }
 
     #[test]

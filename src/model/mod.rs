@@ -30,6 +30,12 @@ pub struct StanceModel {
 }
 
 impl StanceModel {
+    /// A model with freshly initialised weights (tests, and the start of training).
+    pub fn untrained(bert_config: BertConfig, heads: HeadsConfig, tokenizer_dir: &Path) -> Result<Self> {
+        let tokenizer = WordPieceTokenizer::from_dir(tokenizer_dir, heads.lowercase)?;
+        Ok(Self::build(bert_config, heads, tokenizer, tokenizer_dir))
+    }
+
     fn build(bert_config: BertConfig, heads: HeadsConfig, tokenizer: WordPieceTokenizer, dir: &Path) -> Self {
         let vs = nn::VarStore::new(Device::Cpu);
         let root = vs.root();

@@ -1,0 +1,102 @@
+//! Mentions: the spans that may name an actor. NER entities, plus country phrases from the
+//! gazetteer that NER missed ("Kremlin", "Azerbaijani"), each tagged with the country it names.
+
+use crate::actors::gazetteer::{Gazetteer, Via};
+use crate::ner::Entity;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    /// Char offsets into the article.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// PER, ORG, LOC, MISC (for gazetteer-only mentions: LOC, MISC for demonyms, ORG for seats),
+    /// REF for a definite reference such as "the ministry".
+    pub label: String,
+    pub sentence: usize,
+    /// Index into the article's entities when NER found it.
+    pub entity: Option<usize>,
+    /// The country the whole mention names, and how.
+    pub country: Option<(usize, Via)>,
+    /// P(negative, neutral, positive) of the text toward this mention.
+    pub portrayal: Option<[f32; 3]>,
+}
+
+/// Mentions of one sentence, in text order. `entities` are the article's entities with their
+/// indices; `sentence_text` starts at article char `offset`.
+pub fn sentence_mentions(gaz: &Gazetteer, sentence_text: &str, offset: usize, sentence: usize, entities: &[(usize, &Entity)]) -> Vec<Mention> {
+    let mut out: Vec<Mention> = entities
+        .iter()
+        .map(|&(i, e)| Mention {
+            start: e.start,
+            end: e.end,
+            text: e.text.clone(),
+            label: e.label.clone(),
+            sentence,
+            entity: Some(i),
+            country: gaz.lookup(&e.text),
+            portrayal: None,
+        })
+        .collect();
+    let chars: Vec<char> = sentence_text.chars().collect();
+    for hit in gaz.find(sentence_text) {
+        let (start, end) = (offset + hit.start, offset + hit.end);
+        if out.iter().any(|m| m.start < end && start < m.end) {
+            continue;
+        }
+        let label = match hit.via {
+            Via::Demonym => "MISC",
+            Via::Metonym => "ORG",
+            _ => "LOC",
+        };
+        out.push(Mention {
+            start,
+            end,
+            text: chars[hit.start..hit.end].iter().collect(),
+            label: label.into(),
+            sentence,
+            entity: None,
+            country: Some((hit.country, hit.via)),
+            portrayal: None,
+        });
+    }
+    // Definite references ("the ministry"); resolution links them to an organisation or drops them.
+    let lower = sentence_text.to_lowercase();
+    for head in REFERENCE_HEADS {
+        let phrase = format!("the {head}");
+        for (byte, _) in lower.match_indices(&phrase) {
+            let after = lower[byte + phrase.len()..].chars().next();
+            let before = lower[..byte].chars().next_back();
+            if after.is_some_and(char::is_alphanumeric) || before.is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            let start = offset + lower[..byte].chars().count();
+            let end = start + phrase.chars().count();
+            if out.iter().any(|m| m.start < end && start < m.end) {
+                continue;
+            }
+            let text = chars[start - offset..end - offset].iter().collect();
+            out.push(Mention { start, end, text, label: "REF".into(), sentence, entity: None, country: None, portrayal: None });
+        }
+    }
+    out.sort_by_key(|m| (m.start, m.end));
+    out
+}
+
+/// Head nouns of definite references that can stand for an organisation named earlier.
+const REFERENCE_HEADS: &[&str] = &["ministry", "agency", "embassy", "company", "party", "court", "committee", "council", "alliance", "bank", "organization", "organisation"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gazetteer_fills_what_ner_missed_without_overlap() {
+        let gaz = Gazetteer::bundled().unwrap();
+        let text = "The Kremlin criticized Azerbaijan’s decision.";
+        let ent = Entity { text: "Azerbaijan".into(), label: "LOC".into(), score: 0.9, start: 121, end: 131, sentence: 3 };
+        let m = sentence_mentions(&gaz, text, 98, 3, &[(5, &ent)]);
+        let got: Vec<_> = m.iter().map(|m| (m.text.as_str(), m.label.as_str(), m.start, m.entity, m.country.map(|c| gaz.countries[c.0].code.as_str()))).collect();
+        assert_eq!(got, [("Kremlin", "ORG", 102, None, Some("RUS")), ("Azerbaijan", "LOC", 121, Some(5), Some("AZE"))]);
+    }
+}

@@ -1,0 +1,102 @@
+//! A tiny random-weight BERT written through the real saving path, for plumbing tests:
+//! they assert structure, counts, order and offsets, never model quality.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use actorstance::model::{HeadsConfig, StanceModel};
+
+pub const NER_LABELS: [&str; 9] = ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER"];
+
+fn vocab() -> Vec<String> {
+    let mut v: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].iter().map(|s| s.to_string()).collect();
+    for c in ('a'..='z').chain('0'..='9') {
+        v.push(c.to_string());
+        v.push(format!("##{c}"));
+    }
+    v.extend(".,;:!?'\"“”’‘-()…$%&".chars().map(String::from));
+    v
+}
+
+/// Writes a random tiny model (hidden 32, 2 layers, 16-piece windows) into `dir`.
+pub fn tiny_model(dir: &Path, with_stance: bool, shape_dim: i64) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let vocab = vocab();
+    std::fs::write(dir.join("vocab.txt"), vocab.join("\n") + "\n").unwrap();
+    let config: rust_bert::bert::BertConfig = serde_json::from_value(serde_json::json!({
+        "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1,
+        "hidden_size": 32, "initializer_range": 0.02, "intermediate_size": 64,
+        "max_position_embeddings": 64, "num_attention_heads": 2, "num_hidden_layers": 2,
+        "type_vocab_size": 2, "vocab_size": vocab.len()
+    }))
+    .unwrap();
+    let mut heads = HeadsConfig::new("tiny-random", "0.0.0", NER_LABELS.iter().map(|s| s.to_string()).collect(), shape_dim);
+    // Small windows so that ordinary test sentences exercise windowing.
+    heads.max_window = 16;
+    if !with_stance {
+        heads.tsc_labels.clear();
+        heads.dsa_labels.clear();
+    }
+    tch::manual_seed(7);
+    let model = StanceModel::untrained(config, heads, dir).unwrap();
+    model.save(dir).unwrap();
+    std::fs::remove_file(dir.join("vocab.txt")).unwrap();
+    dir.to_path_buf()
+}
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_actorstance"))
+}
+
+pub fn shared() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if p.join("data").exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: ../shared is absent");
+        None
+    }
+}
+
+pub fn lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(out.stdout.clone()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// Every offset must point at the text it claims, in chars.
+pub fn assert_offsets(text: &str, article: &serde_json::Value) {
+    let chars: Vec<char> = text.chars().collect();
+    let slice = |s: &serde_json::Value| -> String {
+        let (a, b) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
+        assert!(a <= b && b <= chars.len(), "span {a}..{b} outside {} chars", chars.len());
+        chars[a..b].iter().collect()
+    };
+    let sentences = article["sentences"].as_array().unwrap();
+    for e in article["entities"].as_array().unwrap() {
+        assert_eq!(slice(e), e["text"].as_str().unwrap());
+        let s = &sentences[e["sentence"].as_u64().unwrap() as usize];
+        assert!(s["start"].as_u64() <= e["start"].as_u64() && e["end"].as_u64() <= s["end"].as_u64());
+    }
+    for a in article["actors"].as_array().unwrap() {
+        for m in a["mentions"].as_array().unwrap() {
+            assert_eq!(slice(m), m["text"].as_str().unwrap());
+        }
+        for t in a["toward"].as_array().unwrap() {
+            for ev in t["evidence"].as_array().unwrap() {
+                assert_eq!(slice(ev), ev["text"].as_str().unwrap());
+            }
+        }
+    }
+}
+
+pub fn schema() -> jsonschema::JSONSchema {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/article.schema.json")).unwrap();
+    jsonschema::JSONSchema::compile(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+pub fn assert_valid(schema: &jsonschema::JSONSchema, v: &serde_json::Value) {
+    if let Err(errors) = schema.validate(v) {
+        let msgs: Vec<String> = errors.map(|e| format!("{} at {}", e, e.instance_path)).collect();
+        panic!("output does not match the schema: {msgs:?}");
+    }
+}

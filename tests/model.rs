@@ -1,0 +1,80 @@
+//! Model folders: ours round-trips; a plain Hugging Face token classifier loads for NER;
+//! a missing or mis-shaped tensor is a loud error, never a silently untrained model.
+
+mod common;
+
+use actorstance::model::StanceModel;
+use common::*;
+use tch::Tensor;
+
+fn rewrite(path: &std::path::Path, f: impl Fn(Vec<(String, Tensor)>) -> Vec<(String, Tensor)>) {
+    let tensors = f(Tensor::read_safetensors(path).unwrap());
+    Tensor::write_safetensors(&tensors, path).unwrap();
+}
+
+#[test]
+fn a_missing_tensor_fails_loading_and_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tiny_model(tmp.path(), true, 4);
+    rewrite(&dir.join("model.safetensors"), |t| t.into_iter().filter(|(n, _)| n != "dsa.weight").collect());
+    let err = StanceModel::load(&dir).err().expect("must fail").to_string();
+    assert!(err.contains("dsa.weight: missing"), "{err}");
+}
+
+#[test]
+fn a_mis_shaped_tensor_fails_loading() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tiny_model(tmp.path(), true, 4);
+    rewrite(&dir.join("model.safetensors"), |t| {
+        t.into_iter().map(|(n, x)| if n == "tsc.bias" { (n, Tensor::zeros([7], (tch::Kind::Float, tch::Device::Cpu))) } else { (n, x) }).collect()
+    });
+    let err = StanceModel::load(&dir).err().expect("must fail").to_string();
+    assert!(err.contains("tsc.bias: shape [7] in file, [3] in model"), "{err}");
+}
+
+#[test]
+fn saved_model_reloads_with_identical_weights() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tiny_model(tmp.path(), true, 4);
+    let a = StanceModel::load(&dir).unwrap();
+    a.save(&tmp.path().join("again")).unwrap();
+    let b = StanceModel::load(&tmp.path().join("again")).unwrap();
+    let (va, vb) = (a.vs.variables(), b.vs.variables());
+    assert_eq!(va.len(), vb.len());
+    for (name, t) in &va {
+        assert!(t.equal(&vb[name]), "{name} differs");
+    }
+    assert_eq!(a.heads, b.heads);
+}
+
+#[test]
+fn a_hugging_face_token_classifier_loads_for_ner_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = tiny_model(&tmp.path().join("ours"), false, 0);
+    // Turn it into a BertForTokenClassification folder: id2label in config.json, `classifier.*`, no heads.json.
+    let hf = tmp.path().join("hf");
+    std::fs::create_dir_all(&hf).unwrap();
+    let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(ours.join("config.json")).unwrap()).unwrap();
+    config["id2label"] = NER_LABELS.iter().enumerate().map(|(i, l)| (i.to_string(), serde_json::Value::from(*l))).collect::<serde_json::Map<_, _>>().into();
+    config["label2id"] = NER_LABELS.iter().enumerate().map(|(i, l)| (l.to_string(), serde_json::Value::from(i))).collect::<serde_json::Map<_, _>>().into();
+    std::fs::write(hf.join("config.json"), config.to_string()).unwrap();
+    std::fs::copy(ours.join("tokenizer.json"), hf.join("tokenizer.json")).unwrap();
+    let tensors: Vec<(String, Tensor)> = Tensor::read_safetensors(ours.join("model.safetensors"))
+        .unwrap()
+        .into_iter()
+        .map(|(n, t)| (n.replace("ner.classifier.", "classifier."), t))
+        .collect();
+    Tensor::write_safetensors(&tensors, hf.join("model.safetensors")).unwrap();
+
+    let m = StanceModel::load(&hf).unwrap();
+    assert_eq!(m.heads.ner_labels, NER_LABELS);
+    assert!(!m.heads.has_stance());
+    let out = bin().args(["analyze", "--model"]).arg(&hf).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().and_then(|mut c| {
+        use std::io::Write;
+        c.stdin.take().unwrap().write_all(b"{\"id\":\"x\",\"text\":\"Moscow condemned Baku.\"}\n")?;
+        c.wait_with_output()
+    }).unwrap();
+    let got = lines(&out);
+    assert_eq!(got[0]["status"], "ok");
+    assert!(got[0]["actors"].as_array().unwrap().iter().all(|a| a["toward"].as_array().unwrap().is_empty()));
+}
