@@ -35,9 +35,9 @@ enum Command {
     #[command(after_help = "Example:\n  actorstance train -o models/my-model --data ../shared/data --epochs 3")]
     Train(TrainArgs),
     /// Measure a model against a gold file; prints one JSON object.
-    #[command(after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt")]
+    #[command(after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt\n  actorstance eval persent --gold persent/dev.csv")]
     Eval {
-        #[arg(value_parser = ["ner", "tsc", "dsa"])]
+        #[arg(value_parser = ["ner", "tsc", "dsa", "persent"])]
         task: String,
         #[arg(long)]
         gold: PathBuf,
@@ -106,6 +106,9 @@ struct TrainArgs {
     /// At most this many steps per epoch (smoke tests).
     #[arg(long)]
     max_steps: Option<usize>,
+    /// Evaluate on at most this many dev examples per file (smoke tests).
+    #[arg(long)]
+    dev_limit: Option<usize>,
     #[arg(long, default_value_t = 2)]
     threads: usize,
 }
@@ -170,6 +173,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 seed: a.seed,
                 limit: a.limit,
                 max_steps: a.max_steps,
+                dev_limit: a.dev_limit,
                 name: "actorstance-minilm".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             };
@@ -183,7 +187,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let json = match task.as_str() {
                 "ner" => serde_json::to_string(&actorstance::eval::ner(&m, &gold)?)?,
                 "tsc" => serde_json::to_string(&actorstance::eval::tsc(&m, &gold)?)?,
-                _ => serde_json::to_string(&actorstance::eval::dsa(&m, &gold)?)?,
+                "dsa" => serde_json::to_string(&actorstance::eval::dsa(&m, &gold)?)?,
+                _ => {
+                    let analyzer = Analyzer::new(m, Options::default())?;
+                    let (report, unresolved) = actorstance::eval::persent::evaluate(&analyzer, &gold)?;
+                    let mut v = serde_json::to_value(&report)?;
+                    v["unresolved_targets"] = unresolved.into();
+                    serde_json::to_string(&v)?
+                }
             };
             println!("{json}");
             Ok(ExitCode::SUCCESS)

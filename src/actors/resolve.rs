@@ -200,7 +200,9 @@ impl Resolver<'_> {
             if actors[a].kind == ActorKind::Country {
                 continue;
             }
-            let contained = gaz.find(&m.text).first().map(|h| h.country);
+            // A country phrase inside the name; not the whole name (that was ruled out as a country above).
+            let n = m.text.chars().count();
+            let contained = gaz.find(&m.text).into_iter().find(|h| h.end - h.start < n).map(|h| h.country);
             let left = (i > 0 && mentions[i - 1].sentence == m.sentence)
                 .then(|| {
                     let gap: String = text[mentions[i - 1].end..m.start].iter().collect();
@@ -286,5 +288,140 @@ fn unique_ids(actors: &mut [Actor]) {
         if *n > 1 {
             a.id = format!("{}-{}", a.id, n);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::petrarch::parse_actors;
+    use crate::mentions::sentence_mentions;
+    use crate::ner::Entity;
+    use crate::segment;
+
+    /// Runs the real mention stage on `text` with the given NER entities (surface, label), in order.
+    fn resolve_with(text: &str, ents: &[(&str, &str)], dict: Option<&ActorDictionary>, date: Option<&str>) -> (Vec<Mention>, Resolution) {
+        let gaz = Gazetteer::bundled().unwrap();
+        let chars: Vec<char> = text.chars().collect();
+        let sentences = segment::sentences(&chars, 0..chars.len());
+        let mut entities = Vec::new();
+        let mut from = 0;
+        for (surface, label) in ents {
+            let byte = text[from..].find(surface).unwrap_or_else(|| panic!("{surface} not found")) + from;
+            let start = text[..byte].chars().count();
+            let end = start + surface.chars().count();
+            let sentence = sentences.iter().position(|s| s.start <= start && end <= s.end).unwrap();
+            entities.push(Entity { text: surface.to_string(), label: label.to_string(), score: 1.0, start, end, sentence });
+            from = byte + surface.len();
+        }
+        let mut mentions = Vec::new();
+        for (k, s) in sentences.iter().enumerate() {
+            let ents: Vec<(usize, &Entity)> = entities.iter().enumerate().filter(|(_, e)| e.sentence == k).collect();
+            let st: String = chars[s.clone()].iter().collect();
+            mentions.extend(sentence_mentions(&gaz, &st, s.start, k, &ents));
+        }
+        let index = dict.map(dictionary_index);
+        let res = Resolver { gazetteer: &gaz, dictionary: dict, dictionary_index: index.as_ref() }.resolve(&chars, &mentions, date);
+        (mentions, res)
+    }
+
+    /// (id, kind, affiliation id, mention texts) per actor.
+    fn summary(m: &[Mention], r: &Resolution) -> Vec<(String, ActorKind, Option<String>, Vec<String>)> {
+        r.actors
+            .iter()
+            .map(|a| (a.id.clone(), a.kind, a.affiliation.map(|c| r.actors[c].id.clone()), a.mentions.iter().map(|&i| m[i].text.clone()).collect()))
+            .collect()
+    }
+
+    fn actor<'a>(s: &'a [(String, ActorKind, Option<String>, Vec<String>)], id: &str) -> &'a (String, ActorKind, Option<String>, Vec<String>) {
+        s.iter().find(|a| a.0 == id).unwrap_or_else(|| panic!("no actor {id} in {s:?}"))
+    }
+
+    #[test]
+    fn a_surname_joins_the_full_name() {
+        let (m, r) = resolve_with("Ilham Aliyev spoke on Monday. Later, Aliyev left.", &[("Ilham Aliyev", "PER"), ("Aliyev", "PER")], None, None);
+        assert_eq!(summary(&m, &r), [("ilham-aliyev".into(), ActorKind::Person, None, vec!["Ilham Aliyev".into(), "Aliyev".into()])]);
+    }
+
+    #[test]
+    fn two_aliyevs_with_different_first_names_stay_apart() {
+        let text = "Heydar Aliyev founded the party. Ilham Aliyev leads it now, and Aliyev spoke today.";
+        let (m, r) = resolve_with(text, &[("Heydar Aliyev", "PER"), ("Ilham Aliyev", "PER"), ("Aliyev", "PER")], None, None);
+        let s = summary(&m, &r);
+        assert_eq!(actor(&s, "heydar-aliyev").3, ["Heydar Aliyev"]);
+        // The bare surname goes to the nearest preceding full name.
+        assert_eq!(actor(&s, "ilham-aliyev").3, ["Ilham Aliyev", "Aliyev"]);
+    }
+
+    #[test]
+    fn capitals_seats_of_government_and_demonyms_stand_for_their_country() {
+        let text = "Moscow summoned the envoy, and the Kremlin warned Baku. Azerbaijani officials flew to Kyiv. The White House stayed silent.";
+        let (m, r) = resolve_with(text, &[("Moscow", "LOC"), ("Baku", "LOC"), ("Azerbaijani", "MISC"), ("Kyiv", "LOC"), ("White House", "ORG")], None, None);
+        let s = summary(&m, &r);
+        assert_eq!(actor(&s, "RUS").3, ["Moscow", "Kremlin"]);
+        assert_eq!(actor(&s, "AZE").3, ["Baku", "Azerbaijani"]);
+        assert_eq!(actor(&s, "UKR").3, ["Kyiv"]);
+        assert_eq!(actor(&s, "USA").3, ["White House"]);
+        assert!(s.iter().all(|a| a.1 == ActorKind::Country));
+    }
+
+    #[test]
+    fn affiliation_by_title_chain_containment_possessive_and_apposition() {
+        let text = "Russian Foreign Ministry spokeswoman Maria Zakharova spoke. \
+                    The Azerbaijani Culture Ministry cancelled the concerts. \
+                    Azerbaijani President Ilham Aliyev declined. \
+                    Russia’s Defence Ministry objected. \
+                    Alexey Overchuk, Russia’s deputy prime minister, stayed home.";
+        let ents = [
+            ("Russian", "MISC"), ("Foreign Ministry", "ORG"), ("Maria Zakharova", "PER"),
+            ("Azerbaijani Culture Ministry", "ORG"),
+            ("Azerbaijani", "MISC"), ("Ilham Aliyev", "PER"),
+            ("Russia", "LOC"), ("Defence Ministry", "ORG"),
+            ("Alexey Overchuk", "PER"), ("Russia", "LOC"),
+        ];
+        let (m, r) = resolve_with(text, &ents, None, None);
+        let s = summary(&m, &r);
+        for (id, country) in [("foreign-ministry", "RUS"), ("maria-zakharova", "RUS"), ("azerbaijani-culture-ministry", "AZE"), ("ilham-aliyev", "AZE"), ("defence-ministry", "RUS"), ("alexey-overchuk", "RUS")] {
+            assert_eq!(actor(&s, id).2.as_deref(), Some(country), "{id}");
+        }
+    }
+
+    #[test]
+    fn no_affiliation_across_a_clause() {
+        let text = "Russia protested, and Maria Zakharova spoke.";
+        let (m, r) = resolve_with(text, &[("Russia", "LOC"), ("Maria Zakharova", "PER")], None, None);
+        assert_eq!(actor(&summary(&m, &r), "maria-zakharova").2, None);
+    }
+
+    #[test]
+    fn a_definite_reference_joins_the_organisation_named_before() {
+        let text = "The Culture Ministry cancelled the events. The ministry said more would follow.";
+        let (m, r) = resolve_with(text, &[("Culture Ministry", "ORG")], None, None);
+        assert_eq!(actor(&summary(&m, &r), "culture-ministry").3, ["Culture Ministry", "The ministry"]);
+    }
+
+    #[test]
+    fn georgia_is_the_country_unless_the_text_says_us_state() {
+        let (m, r) = resolve_with("Georgia accused Russia of provocations near Tbilisi.", &[("Georgia", "LOC"), ("Russia", "LOC"), ("Tbilisi", "LOC")], None, None);
+        assert_eq!(actor(&summary(&m, &r), "GEO").3, ["Georgia", "Tbilisi"]);
+
+        let text = "Voters in Atlanta lined up early. Georgia certified the results on Friday.";
+        let (m, r) = resolve_with(text, &[("Atlanta", "LOC"), ("Georgia", "LOC")], None, None);
+        let s = summary(&m, &r);
+        assert!(s.iter().all(|a| a.0 != "GEO"), "{s:?}");
+        let state = actor(&s, "georgia-u-s-state");
+        assert_eq!((state.1, state.2.as_deref(), state.3.clone()), (ActorKind::Location, Some("USA"), vec!["Georgia".to_string()]));
+    }
+
+    #[test]
+    fn a_petrarch_dictionary_gives_cameo_ids_honouring_dates() {
+        let dict = parse_actors("ILHAM_ALIYEV_ [AZEELI]\n\t[AZEGOV >031031]\n+PRESIDENT_ALIYEV\n").unwrap();
+        let text = "Ilham Aliyev spoke.";
+        let (_, r) = resolve_with(text, &[("Ilham Aliyev", "PER")], Some(&dict), Some("2025-06-30"));
+        let a = &r.actors[0];
+        assert_eq!((a.id.as_str(), a.cameo.as_deref()), ("AZEGOV", Some("AZEGOV")));
+        assert_eq!(a.affiliation.map(|c| r.actors[c].id.as_str()), Some("AZE"));
+        let (_, r) = resolve_with(text, &[("Ilham Aliyev", "PER")], Some(&dict), Some("1999-01-01"));
+        assert_eq!(r.actors[0].cameo.as_deref(), Some("AZEELI"));
     }
 }

@@ -1,6 +1,7 @@
 //! `actorstance eval`: the model against gold files, with the standard metrics.
 
 pub mod metrics;
+pub mod persent;
 
 use std::path::Path;
 
@@ -66,7 +67,10 @@ pub fn predict_word_tags(model: &StanceModel, sentences: &[Vec<&str>]) -> Result
 }
 
 pub fn ner(model: &StanceModel, gold: &Path) -> Result<NerReport> {
-    let data = conll::read(gold)?;
+    ner_on(model, &conll::read(gold)?)
+}
+
+pub fn ner_on(model: &StanceModel, data: &[conll::TaggedSentence]) -> Result<NerReport> {
     let words: Vec<Vec<&str>> = data.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
     let pred = predict_word_tags(model, &words)?;
     let mut scorer = NerScorer::new();
@@ -103,9 +107,12 @@ fn classify<E>(
 }
 
 pub fn tsc(model: &StanceModel, gold: &Path) -> Result<TaskReport> {
-    let data = newsmtsc::read(gold)?;
+    tsc_on(model, &newsmtsc::read(gold)?)
+}
+
+pub fn tsc_on(model: &StanceModel, data: &[newsmtsc::TargetExample]) -> Result<TaskReport> {
     let neutral = 1;
-    let pred = classify(model, &data, |e| &e.text, |m, st, p, e| {
+    let pred = classify(model, data, |e| &e.text, |m, st, p, e| {
         e.targets
             .iter()
             .map(|&(s, t, _)| match (st, piece_range(p, s, t)) {
@@ -120,8 +127,11 @@ pub fn tsc(model: &StanceModel, gold: &Path) -> Result<TaskReport> {
 }
 
 pub fn dsa(model: &StanceModel, gold: &Path) -> Result<TaskReport> {
-    let data = dsa::read(gold)?;
-    let pred = classify(model, &data, |e| &e.text, |m, st, p, e| {
+    dsa_on(model, &dsa::read(gold)?)
+}
+
+pub fn dsa_on(model: &StanceModel, data: &[dsa::PairExample]) -> Result<TaskReport> {
+    let pred = classify(model, data, |e| &e.text, |m, st, p, e| {
         let pair = (piece_range(p, e.p.0, e.p.1), piece_range(p, e.q.0, e.q.1));
         vec![match (st, pair) {
             (Some(st), (Some(a), Some(b))) => directed_stance(m, st, &[(a, b)]).first().map_or(0, |pr| argmax(pr)),

@@ -38,6 +38,8 @@ pub struct TrainConfig {
     pub limit: Option<usize>,
     /// Stop each epoch after this many steps (smoke tests).
     pub max_steps: Option<usize>,
+    /// Evaluate on at most this many dev examples per file (smoke tests).
+    pub dev_limit: Option<usize>,
     pub name: String,
     pub version: String,
 }
@@ -166,15 +168,15 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
 }
 
 fn evaluate_dev(model: &StanceModel, cfg: &TrainConfig) -> Result<(serde_json::Value, f64)> {
-    let ner = eval::ner(model, &cfg.ner_dev)?;
+    let ner = eval::ner_on(model, &truncate(conll::read(&cfg.ner_dev)?, cfg.dev_limit))?;
     let mut scores = vec![ner.f1];
     let mut dev = serde_json::json!({ "ner": ner });
     for path in &cfg.tsc_dev {
-        let r = eval::tsc(model, path)?;
+        let r = eval::tsc_on(model, &truncate(newsmtsc::read(path)?, cfg.dev_limit))?;
         scores.push(r.f1_macro);
         dev[format!("tsc:{}", path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().to_string()).unwrap_or_default())] = serde_json::to_value(&r).unwrap_or_default();
     }
-    let d = eval::dsa(model, &cfg.dsa_dev)?;
+    let d = eval::dsa_on(model, &truncate(dsa::read(&cfg.dsa_dev)?, cfg.dev_limit))?;
     scores.push(d.f1_macro);
     dev["dsa"] = serde_json::to_value(&d).unwrap_or_default();
     Ok((dev, scores.iter().sum::<f64>() / scores.len() as f64))

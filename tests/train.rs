@@ -1,0 +1,45 @@
+//! CI's smoke test of training: a few steps on a tiny subset of ../shared/data from the real
+//! base encoder; the loss goes down, the saved model reloads and evaluates.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+#[test]
+fn a_few_steps_lower_the_loss_and_the_model_reloads() {
+    let Some(shared) = shared() else { return };
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/base-model");
+    if !base.join("model.safetensors").exists() {
+        eprintln!("skipped: the base model is absent (scripts/setup installs it)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("m");
+    let run = bin()
+        .args(["train", "--epochs", "3", "--limit", "16", "--max-steps", "8", "--dev-limit", "8", "--batch-size", "16", "--lr", "2e-4", "--base"])
+        .arg(&base)
+        .arg("--data")
+        .arg(shared.join("data"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let log = std::fs::read_to_string(out.join("train-log.jsonl")).unwrap();
+    let epochs: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(epochs.len(), 3);
+    let loss = |e: &serde_json::Value| e["mean_loss"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum::<f64>();
+    assert!(loss(&epochs[2]) < loss(&epochs[0]), "loss did not go down: {log}");
+    for f in ["config.json", "heads.json", "tokenizer.json", "model.safetensors", "metrics.json"] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let gold = tmp.path().join("gold.txt");
+    std::fs::write(&gold, "-DOCSTART- -X- -X- O\n\nEU NNP B-NP I-ORG\nrejects VBZ B-VP O\nGerman JJ B-NP I-MISC\ncall NN I-NP O\n").unwrap();
+    let eval = bin().args(["eval", "ner", "--gold"]).arg(&gold).arg("--model").arg(&out).output().unwrap();
+    assert!(eval.status.success(), "{}", String::from_utf8_lossy(&eval.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    assert_eq!((report["task"].as_str(), report["n_sentences"].as_u64()), (Some("ner"), Some(1)));
+    assert!(report["per_type"].is_object());
+}
