@@ -47,13 +47,10 @@ fn saved_model_reloads_with_identical_weights() {
     assert_eq!(a.heads, b.heads);
 }
 
-#[test]
-fn a_hugging_face_token_classifier_loads_for_ner_only() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ours = tiny_model(&tmp.path().join("ours"), false, 0);
-    // Turn it into a BertForTokenClassification folder: id2label in config.json, `classifier.*`, no heads.json.
-    let hf = tmp.path().join("hf");
-    std::fs::create_dir_all(&hf).unwrap();
+/// Turns one of our NER-only folders into a Hugging Face token-classification folder:
+/// id2label in config.json, the head named `classifier`, no heads.json.
+fn as_hugging_face(ours: &std::path::Path, hf: &std::path::Path) {
+    std::fs::create_dir_all(hf).unwrap();
     let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(ours.join("config.json")).unwrap()).unwrap();
     config["id2label"] = NER_LABELS.iter().enumerate().map(|(i, l)| (i.to_string(), serde_json::Value::from(*l))).collect::<serde_json::Map<_, _>>().into();
     config["label2id"] = NER_LABELS.iter().enumerate().map(|(i, l)| (l.to_string(), serde_json::Value::from(i))).collect::<serde_json::Map<_, _>>().into();
@@ -65,16 +62,37 @@ fn a_hugging_face_token_classifier_loads_for_ner_only() {
         .map(|(n, t)| (n.replace("ner.classifier.", "classifier."), t))
         .collect();
     Tensor::write_safetensors(&tensors, hf.join("model.safetensors")).unwrap();
+}
 
+fn analyze_one(model: &std::path::Path, text: &str) -> serde_json::Value {
+    use std::io::Write;
+    let mut child = bin().args(["analyze", "--model"]).arg(model).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(serde_json::json!({"id": "x", "text": text}).to_string().as_bytes()).unwrap();
+    lines(&child.wait_with_output().unwrap()).remove(0)
+}
+
+#[test]
+fn a_hugging_face_bert_token_classifier_loads_for_ner_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hf = tmp.path().join("hf");
+    as_hugging_face(&tiny_model(&tmp.path().join("ours"), false, 0), &hf);
     let m = StanceModel::load(&hf).unwrap();
     assert_eq!(m.heads.ner_labels, NER_LABELS);
     assert!(!m.heads.has_stance());
-    let out = bin().args(["analyze", "--model"]).arg(&hf).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().and_then(|mut c| {
-        use std::io::Write;
-        c.stdin.take().unwrap().write_all(b"{\"id\":\"x\",\"text\":\"Moscow condemned Baku.\"}\n")?;
-        c.wait_with_output()
-    }).unwrap();
-    let got = lines(&out);
-    assert_eq!(got[0]["status"], "ok");
-    assert!(got[0]["actors"].as_array().unwrap().iter().all(|a| a["toward"].as_array().unwrap().is_empty()));
+    let got = analyze_one(&hf, "Moscow condemned Baku.");
+    assert_eq!(got["status"], "ok");
+    assert!(got["actors"].as_array().unwrap().iter().all(|a| a["toward"].as_array().unwrap().is_empty()));
+}
+
+#[test]
+fn a_hugging_face_distilbert_token_classifier_loads_for_ner_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hf = tmp.path().join("hf");
+    let ours = tiny_distilbert(&tmp.path().join("ours"), false);
+    let names: Vec<String> = Tensor::read_safetensors(ours.join("model.safetensors")).unwrap().into_iter().map(|(n, _)| n).collect();
+    assert!(names.iter().any(|n| n.starts_with("distilbert.transformer.layer.1.")), "{names:?}");
+    as_hugging_face(&ours, &hf);
+    let m = StanceModel::load(&hf).unwrap();
+    assert_eq!(m.hidden_size(), 32);
+    assert_eq!(analyze_one(&hf, "Kyiv welcomed the envoy.")["status"], "ok");
 }

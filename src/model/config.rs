@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use rust_bert::bert::BertConfig;
+use rust_bert::distilbert::DistilBertConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -56,9 +57,61 @@ pub fn read_json<T: for<'de> Deserialize<'de>>(dir: &Path, file: &str) -> Result
     serde_json::from_str(&text).map_err(|e| Error::model(dir, format!("{file}: {e}")))
 }
 
+/// The encoder's architecture, read from `model_type` in config.json.
+#[derive(Debug, Clone)]
+pub enum EncoderConfig {
+    Bert(BertConfig),
+    DistilBert(DistilBertConfig),
+}
+
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    pub config: EncoderConfig,
+    /// config.json as read, written back unchanged when saving.
+    pub raw: serde_json::Value,
+}
+
+impl Encoder {
+    pub fn read(dir: &Path) -> Result<Self> {
+        let raw: serde_json::Value = read_json(dir, "config.json")?;
+        let bad = |e: serde_json::Error| Error::model(dir, format!("config.json: {e}"));
+        let config = match raw.get("model_type").and_then(|v| v.as_str()).unwrap_or("bert") {
+            "distilbert" => EncoderConfig::DistilBert(serde_json::from_value(raw.clone()).map_err(bad)?),
+            "bert" => EncoderConfig::Bert(serde_json::from_value(raw.clone()).map_err(bad)?),
+            other => return Err(Error::model(dir, format!("model_type {other:?} is not supported (bert, distilbert)"))),
+        };
+        Ok(Encoder { config, raw })
+    }
+    pub fn hidden_size(&self) -> i64 {
+        match &self.config {
+            EncoderConfig::Bert(c) => c.hidden_size,
+            EncoderConfig::DistilBert(c) => c.dim,
+        }
+    }
+    pub fn max_positions(&self) -> i64 {
+        match &self.config {
+            EncoderConfig::Bert(c) => c.max_position_embeddings,
+            EncoderConfig::DistilBert(c) => c.max_position_embeddings,
+        }
+    }
+    fn id2label(&self) -> Option<std::collections::HashMap<i64, String>> {
+        match &self.config {
+            EncoderConfig::Bert(c) => c.id2label.clone(),
+            EncoderConfig::DistilBert(c) => c.id2label.clone(),
+        }
+    }
+    /// The variable prefix of the encoder's weights.
+    pub fn prefix(&self) -> &'static str {
+        match &self.config {
+            EncoderConfig::Bert(_) => "bert",
+            EncoderConfig::DistilBert(_) => "distilbert",
+        }
+    }
+}
+
 /// Reads the encoder config and our heads config (or derives NER-only heads from id2label).
-pub fn read(dir: &Path) -> Result<(BertConfig, HeadsConfig)> {
-    let bert: BertConfig = read_json(dir, "config.json")?;
+pub fn read(dir: &Path) -> Result<(Encoder, HeadsConfig)> {
+    let bert = Encoder::read(dir)?;
     if dir.join("heads.json").exists() {
         let heads: HeadsConfig = read_json(dir, "heads.json")?;
         if heads.format != HEADS_FORMAT {
@@ -66,8 +119,8 @@ pub fn read(dir: &Path) -> Result<(BertConfig, HeadsConfig)> {
         }
         return Ok((bert, heads));
     }
-    let raw: serde_json::Value = read_json(dir, "config.json")?;
-    let id2label = bert.id2label.clone().ok_or_else(|| {
+    let raw = bert.raw.clone();
+    let id2label = bert.id2label().ok_or_else(|| {
         Error::model(dir, "no heads.json and config.json has no id2label: not a token-classification model")
     })?;
     let mut labels = vec![String::new(); id2label.len()];
@@ -79,7 +132,7 @@ pub fn read(dir: &Path) -> Result<(BertConfig, HeadsConfig)> {
     let mut heads = HeadsConfig::new(name, "external", labels, 0);
     heads.tsc_labels.clear();
     heads.dsa_labels.clear();
-    heads.max_window = bert.max_position_embeddings.min(512) as usize;
+    heads.max_window = bert.max_positions().min(512) as usize;
     // A cased checkpoint (e.g. bert-base-cased) must not be lowercased by a vocab.txt tokenizer.
     heads.lowercase = raw.get("do_lower_case").and_then(|v| v.as_bool()).unwrap_or(true);
     Ok((bert, heads))

@@ -6,22 +6,23 @@ pub mod weights;
 
 use std::path::{Path, PathBuf};
 
-use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
+use rust_bert::bert::{BertEmbeddings, BertModel};
+use rust_bert::distilbert::DistilBertModel;
 use tch::nn::{self, Module};
 use tch::{Device, Kind, Tensor};
 
-pub use config::HeadsConfig;
+pub use config::{Encoder, EncoderConfig, HeadsConfig};
 
 use crate::error::{Error, Result};
 use crate::tokenize::{WordPieceTokenizer, N_SHAPES};
 
 pub struct StanceModel {
     pub vs: nn::VarStore,
-    pub bert_config: BertConfig,
+    pub encoder: Encoder,
     pub heads: HeadsConfig,
     pub tokenizer: WordPieceTokenizer,
     pub dir: PathBuf,
-    bert: BertModel<BertEmbeddings>,
+    network: Network,
     shape: Option<nn::Embedding>,
     ner: nn::Linear,
     tsc: Option<nn::Linear>,
@@ -29,18 +30,27 @@ pub struct StanceModel {
     dropout: f64,
 }
 
+enum Network {
+    Bert(BertModel<BertEmbeddings>),
+    DistilBert(DistilBertModel),
+}
+
 impl StanceModel {
     /// A model with freshly initialised weights (tests, and the start of training).
-    pub fn untrained(bert_config: BertConfig, heads: HeadsConfig, tokenizer_dir: &Path) -> Result<Self> {
+    pub fn untrained(encoder: Encoder, heads: HeadsConfig, tokenizer_dir: &Path) -> Result<Self> {
         let tokenizer = WordPieceTokenizer::from_dir(tokenizer_dir, heads.lowercase)?;
-        Ok(Self::build(bert_config, heads, tokenizer, tokenizer_dir))
+        Ok(Self::build(encoder, heads, tokenizer, tokenizer_dir))
     }
 
-    fn build(bert_config: BertConfig, heads: HeadsConfig, tokenizer: WordPieceTokenizer, dir: &Path) -> Self {
+    fn build(encoder: Encoder, heads: HeadsConfig, tokenizer: WordPieceTokenizer, dir: &Path) -> Self {
         let vs = nn::VarStore::new(Device::Cpu);
         let root = vs.root();
-        let h = bert_config.hidden_size;
-        let bert = BertModel::new_with_optional_pooler(&root / "bert", &bert_config, false);
+        let h = encoder.hidden_size();
+        let network = match &encoder.config {
+            EncoderConfig::Bert(c) => Network::Bert(BertModel::new_with_optional_pooler(&root / "bert", c, false)),
+            // DistilBertModel::new adds the `distilbert` level itself.
+            EncoderConfig::DistilBert(c) => Network::DistilBert(DistilBertModel::new(&root, c)),
+        };
         let shape = (heads.shape_dim > 0)
             .then(|| nn::embedding(&root / "ner" / "shape", N_SHAPES, heads.shape_dim, Default::default()));
         let ner = nn::linear(&root / "ner" / "classifier", h + heads.shape_dim, heads.ner_labels.len() as i64, Default::default());
@@ -48,58 +58,56 @@ impl StanceModel {
             .then(|| nn::linear(&root / "tsc", 2 * h, heads.tsc_labels.len() as i64, Default::default()));
         let dsa = (!heads.dsa_labels.is_empty())
             .then(|| nn::linear(&root / "dsa", 4 * h, heads.dsa_labels.len() as i64, Default::default()));
-        StanceModel { vs, bert_config, heads, tokenizer, dir: dir.to_path_buf(), bert, shape, ner, tsc, dsa, dropout: 0.1 }
+        StanceModel { vs, encoder, heads, tokenizer, dir: dir.to_path_buf(), network, shape, ner, tsc, dsa, dropout: 0.1 }
     }
 
     /// Loads a model folder: ours (with heads.json) or a Hugging Face BERT token classifier.
     pub fn load(dir: &Path) -> Result<Self> {
-        let (bert_config, heads) = config::read(dir)?;
+        let (encoder, heads) = config::read(dir)?;
         let tokenizer = WordPieceTokenizer::from_dir(dir, heads.lowercase)?;
-        let mut model = Self::build(bert_config, heads, tokenizer, dir);
+        let prefix = encoder.prefix();
+        let mut model = Self::build(encoder, heads, tokenizer, dir);
         let file = weights::weights_file(dir)?;
-        weights::assign(&mut model.vs, weights::read(&file)?, &file, |_| false)?;
+        weights::assign(&mut model.vs, weights::read(&file)?, &file, prefix, |_| false)?;
         Ok(model)
     }
 
     /// A model to fine-tune: the encoder from a base folder (strictly), heads new.
     pub fn from_base(base: &Path, heads: HeadsConfig) -> Result<Self> {
-        let (bert_config, _) = config::read(base).or_else(|_| {
-            config::read_json::<BertConfig>(base, "config.json").map(|c| (c, heads.clone()))
-        })?;
+        let encoder = Encoder::read(base)?;
         let tokenizer = WordPieceTokenizer::from_dir(base, heads.lowercase)?;
-        let mut model = Self::build(bert_config, heads, tokenizer, base);
+        let prefix = encoder.prefix();
+        let mut model = Self::build(encoder, heads, tokenizer, base);
         let file = weights::weights_file(base)?;
-        let is_head = |n: &str| !n.starts_with("bert.");
-        weights::assign(&mut model.vs, weights::read(&file)?, &file, is_head)?;
+        let is_head = |n: &str| !n.starts_with(&format!("{prefix}."));
+        weights::assign(&mut model.vs, weights::read(&file)?, &file, prefix, is_head)?;
         Ok(model)
     }
 
     /// Writes config.json, heads.json, tokenizer.json and fp16 model.safetensors.
     pub fn save(&self, dir: &Path) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let mut bert = serde_json::to_value(&self.bert_config).map_err(|e| Error::Invalid(e.to_string()))?;
-        bert["model_type"] = "bert".into();
         let write = |file: &str, v: &serde_json::Value| {
             let text = serde_json::to_string_pretty(v).map_err(|e| Error::Invalid(e.to_string()))?;
             std::fs::write(dir.join(file), text + "\n").map_err(|e| Error::io(dir.join(file), e))
         };
-        write("config.json", &bert)?;
+        write("config.json", &self.encoder.raw)?;
         write("heads.json", &serde_json::to_value(&self.heads).map_err(|e| Error::Invalid(e.to_string()))?)?;
         self.tokenizer.save(&dir.join("tokenizer.json"))?;
         weights::save_half(&self.vs, &dir.join("model.safetensors"))
     }
 
     pub fn hidden_size(&self) -> i64 {
-        self.bert_config.hidden_size
+        self.encoder.hidden_size()
     }
 
     /// Encoder states [B, T, H] for padded ids [B, T] with attention mask [B, T].
     pub fn encode(&self, ids: &Tensor, mask: &Tensor, train: bool) -> Result<Tensor> {
-        let out = self
-            .bert
-            .forward_t(Some(ids), Some(mask), None, None, None, None, None, train)
-            .map_err(|e| Error::Invalid(format!("encoder: {e}")))?;
-        Ok(out.hidden_state)
+        let out = match &self.network {
+            Network::Bert(m) => m.forward_t(Some(ids), Some(mask), None, None, None, None, None, train).map(|o| o.hidden_state),
+            Network::DistilBert(m) => m.forward_t(Some(ids), Some(mask), None, train).map(|o| o.hidden_state),
+        };
+        out.map_err(|e| Error::Invalid(format!("encoder: {e}")))
     }
 
     /// NER logits [..., L] from states [..., H] and word shapes [...].

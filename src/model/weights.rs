@@ -26,15 +26,15 @@ pub fn read(path: &Path) -> Result<Vec<(String, Tensor)>> {
     tensors.map_err(|e| Error::model(path, e.to_string()))
 }
 
-/// Maps a checkpoint key to our variable name: Hugging Face BERT checkpoints may lack the
-/// `bert.` prefix (sentence-transformers) and name the NER head `classifier`.
-fn our_name(key: &str) -> Option<String> {
+/// Maps a checkpoint key to our variable name: Hugging Face checkpoints may lack the encoder
+/// prefix (`bert.`, `distilbert.`; sentence-transformers files do) and name the NER head `classifier`.
+fn our_name(key: &str, prefix: &str) -> Option<String> {
     let key = key.strip_prefix("model.").unwrap_or(key);
-    if key.ends_with("position_ids") || key.contains("pooler.") || key.starts_with("cls.") {
+    if key.ends_with("position_ids") || key.contains("pooler.") || key.starts_with("cls.") || key.starts_with("vocab_") {
         return None;
     }
-    if key.starts_with("embeddings.") || key.starts_with("encoder.") {
-        return Some(format!("bert.{key}"));
+    if key.starts_with("embeddings.") || key.starts_with("encoder.") || key.starts_with("transformer.") {
+        return Some(format!("{prefix}.{key}"));
     }
     if let Some(rest) = key.strip_prefix("classifier.") {
         return Some(format!("ner.classifier.{rest}"));
@@ -44,8 +44,8 @@ fn our_name(key: &str) -> Option<String> {
 
 /// Copies `tensors` into `vs`. Variables for which `fresh` is true may be absent (new heads);
 /// any other absent or mis-shaped variable is an error naming them all.
-pub fn assign(vs: &mut VarStore, tensors: Vec<(String, Tensor)>, source: &Path, fresh: impl Fn(&str) -> bool) -> Result<()> {
-    let found: HashMap<String, Tensor> = tensors.into_iter().filter_map(|(k, t)| our_name(&k).map(|n| (n, t))).collect();
+pub fn assign(vs: &mut VarStore, tensors: Vec<(String, Tensor)>, source: &Path, prefix: &str, fresh: impl Fn(&str) -> bool) -> Result<()> {
+    let found: HashMap<String, Tensor> = tensors.into_iter().filter_map(|(k, t)| our_name(&k, prefix).map(|n| (n, t))).collect();
     let mut problems = Vec::new();
     let mut used = 0usize;
     tch::no_grad(|| {
@@ -86,11 +86,12 @@ mod tests {
 
     #[test]
     fn checkpoint_keys_map_to_our_variables() {
-        assert_eq!(our_name("embeddings.word_embeddings.weight").as_deref(), Some("bert.embeddings.word_embeddings.weight"));
-        assert_eq!(our_name("bert.encoder.layer.0.output.dense.bias").as_deref(), Some("bert.encoder.layer.0.output.dense.bias"));
-        assert_eq!(our_name("classifier.weight").as_deref(), Some("ner.classifier.weight"));
-        assert_eq!(our_name("tsc.weight").as_deref(), Some("tsc.weight"));
-        assert_eq!(our_name("embeddings.position_ids"), None);
-        assert_eq!(our_name("pooler.dense.weight"), None);
+        assert_eq!(our_name("embeddings.word_embeddings.weight", "bert").as_deref(), Some("bert.embeddings.word_embeddings.weight"));
+        assert_eq!(our_name("bert.encoder.layer.0.output.dense.bias", "bert").as_deref(), Some("bert.encoder.layer.0.output.dense.bias"));
+        assert_eq!(our_name("transformer.layer.0.ffn.lin1.weight", "distilbert").as_deref(), Some("distilbert.transformer.layer.0.ffn.lin1.weight"));
+        assert_eq!(our_name("classifier.weight", "bert").as_deref(), Some("ner.classifier.weight"));
+        assert_eq!(our_name("tsc.weight", "bert").as_deref(), Some("tsc.weight"));
+        assert_eq!(our_name("embeddings.position_ids", "bert"), None);
+        assert_eq!(our_name("pooler.dense.weight", "bert"), None);
     }
 }

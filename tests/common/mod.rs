@@ -21,16 +21,31 @@ fn vocab() -> Vec<String> {
 
 /// Writes a random tiny model (hidden 32, 2 layers, 16-piece windows) into `dir`.
 pub fn tiny_model(dir: &Path, with_stance: bool, shape_dim: i64) -> PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
     let vocab = vocab();
-    std::fs::write(dir.join("vocab.txt"), vocab.join("\n") + "\n").unwrap();
-    let config: rust_bert::bert::BertConfig = serde_json::from_value(serde_json::json!({
-        "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1,
+    tiny_model_with(dir, with_stance, shape_dim, serde_json::json!({
+        "model_type": "bert", "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1,
         "hidden_size": 32, "initializer_range": 0.02, "intermediate_size": 64,
         "max_position_embeddings": 64, "num_attention_heads": 2, "num_hidden_layers": 2,
         "type_vocab_size": 2, "vocab_size": vocab.len()
     }))
-    .unwrap();
+}
+
+/// A tiny DistilBERT (dim 32, 2 layers).
+pub fn tiny_distilbert(dir: &Path, with_stance: bool) -> PathBuf {
+    tiny_model_with(dir, with_stance, 0, serde_json::json!({
+        "model_type": "distilbert", "activation": "gelu", "attention_dropout": 0.1, "dim": 32, "dropout": 0.1,
+        "hidden_dim": 64, "initializer_range": 0.02, "max_position_embeddings": 64, "n_heads": 2, "n_layers": 2,
+        "qa_dropout": 0.1, "seq_classif_dropout": 0.2, "sinusoidal_pos_embds": false, "tie_weights_": true,
+        "vocab_size": vocab().len()
+    }))
+}
+
+fn tiny_model_with(dir: &Path, with_stance: bool, shape_dim: i64, config: serde_json::Value) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let vocab = vocab();
+    std::fs::write(dir.join("vocab.txt"), vocab.join("\n") + "\n").unwrap();
+    std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+    let encoder = actorstance::model::Encoder::read(dir).unwrap();
     let mut heads = HeadsConfig::new("tiny-random", "0.0.0", NER_LABELS.iter().map(|s| s.to_string()).collect(), shape_dim);
     // Small windows so that ordinary test sentences exercise windowing.
     heads.max_window = 16;
@@ -39,7 +54,7 @@ pub fn tiny_model(dir: &Path, with_stance: bool, shape_dim: i64) -> PathBuf {
         heads.dsa_labels.clear();
     }
     tch::manual_seed(7);
-    let model = StanceModel::untrained(config, heads, dir).unwrap();
+    let model = StanceModel::untrained(encoder, heads, dir).unwrap();
     model.save(dir).unwrap();
     std::fs::remove_file(dir.join("vocab.txt")).unwrap();
     dir.to_path_buf()
