@@ -25,7 +25,10 @@ pub fn body_paragraphs(text: &str) -> Vec<Range<usize>> {
 
     // Furniture is only trimmed from the edges: a short line inside the body may be a subheading.
     let first = lines.iter().position(|(_, l)| !is_furniture(l)).unwrap_or(lines.len());
-    let last = lines.iter().rposition(|(_, l)| !is_furniture(l)).map_or(first, |i| i + 1);
+    let last = lines
+        .iter()
+        .rposition(|(_, l)| !is_furniture(l))
+        .map_or(first, |i| i + 1);
     lines.drain(first..last.max(first)).map(|(r, _)| r).collect()
 }
 
@@ -40,8 +43,18 @@ fn push_line(lines: &mut Vec<(Range<usize>, String)>, line: &str, start: usize) 
 }
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// A line that carries no sentence: no closing punctuation and either very short or a date stamp.
@@ -59,7 +72,9 @@ fn starts_with_date(t: &str) -> bool {
     let lower = t.to_lowercase();
     let first = lower.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
     if MONTHS.contains(&first) {
-        return lower[first.len()..].trim_start().starts_with(|c: char| c.is_ascii_digit());
+        return lower[first.len()..]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit());
     }
     // 2025-06-30, 30/06/2025, 30 June 2025
     let digits: String = lower.chars().take_while(|c| c.is_ascii_digit()).collect();
@@ -75,7 +90,10 @@ mod tests {
     use super::*;
 
     fn texts<'a>(text: &'a str, ranges: &[Range<usize>]) -> Vec<String> {
-        ranges.iter().map(|r| text.chars().skip(r.start).take(r.len()).collect()).collect()
+        ranges
+            .iter()
+            .map(|r| text.chars().skip(r.start).take(r.len()).collect())
+            .collect()
     }
 
     #[test]
@@ -83,7 +101,10 @@ mod tests {
         let text = "May 2, 2024Daily Wire Report\nThe minister resigned on Friday.\n\
                     Critics welcomed the decision.\nEurope\nMay 2024\nWorld\nJune 2024";
         let body = body_paragraphs(text);
-        assert_eq!(texts(text, &body), ["The minister resigned on Friday.", "Critics welcomed the decision."]);
+        assert_eq!(
+            texts(text, &body),
+            ["The minister resigned on Friday.", "Critics welcomed the decision."]
+        );
     }
 
     #[test]
@@ -92,7 +113,12 @@ mod tests {
         let body = body_paragraphs(text);
         assert_eq!(
             texts(text, &body),
-            ["Ministers clash over the new border treaty in Brussels", "First paragraph here.", "Background", "Second paragraph."]
+            [
+                "Ministers clash over the new border treaty in Brussels",
+                "First paragraph here.",
+                "Background",
+                "Second paragraph."
+            ]
         );
     }
 
@@ -110,7 +136,9 @@ mod tests {
         assert!(is_furniture("2025-06-30 Politics desk staff report extra words"));
         assert!(is_furniture("Asia-Pasific"));
         assert!(!is_furniture("Russia summoned the ambassador."));
-        assert!(!is_furniture("Mayors of five large cities met the prime minister today"));
+        assert!(!is_furniture(
+            "Mayors of five large cities met the prime minister today"
+        ));
     }
 
     #[test]

@@ -30,7 +30,11 @@ pub fn windows(lengths: &[usize], inner: usize) -> Vec<(usize, usize, usize)> {
 }
 
 /// Encodes every sentence; sentences without pieces get `None`.
-pub fn encode_sentences(model: &StanceModel, sentences: &[&Pieces], batch_size: usize) -> Result<Vec<Option<SentenceStates>>> {
+pub fn encode_sentences(
+    model: &StanceModel,
+    sentences: &[&Pieces],
+    batch_size: usize,
+) -> Result<Vec<Option<SentenceStates>>> {
     let tok = &model.tokenizer;
     let lengths: Vec<usize> = sentences.iter().map(|p| p.len()).collect();
     let mut rows = windows(&lengths, model.heads.max_window.saturating_sub(2));
@@ -70,7 +74,10 @@ pub fn encode_sentences(model: &StanceModel, sentences: &[&Pieces], batch_size: 
             j += 1;
         }
         let parts: Vec<&Tensor> = row_states[i..j].iter().map(|r| &r.3).collect();
-        out[s] = Some(SentenceStates { cls: row_states[i].2.shallow_clone(), pieces: Tensor::cat(&parts, 0).to_kind(Kind::Float) });
+        out[s] = Some(SentenceStates {
+            cls: row_states[i].2.shallow_clone(),
+            pieces: Tensor::cat(&parts, 0).to_kind(Kind::Float),
+        });
         i = j;
     }
     Ok(out)

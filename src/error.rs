@@ -19,13 +19,23 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
     pub fn model(dir: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
-        Error::Model { dir: dir.into(), reason: reason.into() }
+        Error::Model {
+            dir: dir.into(),
+            reason: reason.into(),
+        }
     }
     pub fn data(path: impl Into<PathBuf>, line: usize, reason: impl Into<String>) -> Self {
-        Error::Data { path: path.into(), line, reason: reason.into() }
+        Error::Data {
+            path: path.into(),
+            line,
+            reason: reason.into(),
+        }
     }
 }
 

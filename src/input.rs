@@ -22,7 +22,12 @@ pub struct Article {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
     Ok(Article),
-    Failed { id: String, kind: &'static str, message: String, extra: Map<String, Value> },
+    Failed {
+        id: String,
+        kind: &'static str,
+        message: String,
+        extra: Map<String, Value>,
+    },
 }
 
 impl Record {
@@ -36,16 +41,35 @@ impl Record {
 
 /// Parses one JSONL line; `location` ("file:line") stands in for a missing id.
 pub fn parse_json_record(line: &str, location: &str) -> Record {
-    let fail = |id: String, kind, message: String, extra| Record::Failed { id, kind, message, extra };
+    let fail = |id: String, kind, message: String, extra| Record::Failed {
+        id,
+        kind,
+        message,
+        extra,
+    };
     let mut obj = match serde_json::from_str::<Value>(line) {
         Ok(Value::Object(o)) => o,
-        Ok(_) => return fail(location.into(), "invalid_record", "a record must be a JSON object".into(), Map::new()),
+        Ok(_) => {
+            return fail(
+                location.into(),
+                "invalid_record",
+                "a record must be a JSON object".into(),
+                Map::new(),
+            )
+        }
         Err(e) => return fail(location.into(), "invalid_json", e.to_string(), Map::new()),
     };
     let id = match obj.remove("id") {
         Some(Value::String(s)) if !s.is_empty() => s,
         Some(Value::Number(n)) => n.to_string(),
-        Some(_) => return fail(location.into(), "invalid_id", "`id` must be a non-empty string or a number".into(), obj),
+        Some(_) => {
+            return fail(
+                location.into(),
+                "invalid_id",
+                "`id` must be a non-empty string or a number".into(),
+                obj,
+            )
+        }
         None => return fail(location.into(), "missing_id", "record has no `id`".into(), obj),
     };
     let text = match obj.remove("text") {
@@ -66,15 +90,37 @@ pub fn parse_json_record(line: &str, location: &str) -> Record {
     };
     let title = take("title");
     let date = take("date");
-    Record::Ok(Article { id, text, title, date, extra: obj })
+    Record::Ok(Article {
+        id,
+        text,
+        title,
+        date,
+        extra: obj,
+    })
 }
 
 /// An article from a whole text file's bytes.
 pub fn text_record(id: String, bytes: Vec<u8>) -> Record {
     match String::from_utf8(bytes) {
-        Ok(text) if text.trim().is_empty() => Record::Failed { id, kind: "empty_text", message: "file is empty".into(), extra: Map::new() },
-        Ok(text) => Record::Ok(Article { id, text, title: None, date: None, extra: Map::new() }),
-        Err(e) => Record::Failed { id, kind: "invalid_utf8", message: e.to_string(), extra: Map::new() },
+        Ok(text) if text.trim().is_empty() => Record::Failed {
+            id,
+            kind: "empty_text",
+            message: "file is empty".into(),
+            extra: Map::new(),
+        },
+        Ok(text) => Record::Ok(Article {
+            id,
+            text,
+            title: None,
+            date: None,
+            extra: Map::new(),
+        }),
+        Err(e) => Record::Failed {
+            id,
+            kind: "invalid_utf8",
+            message: e.to_string(),
+            extra: Map::new(),
+        },
     }
 }
 
@@ -99,7 +145,10 @@ pub fn sources(inputs: &[PathBuf]) -> Result<Vec<Source>> {
         } else if p.is_dir() {
             walk(p, &mut out)?;
         } else if !p.exists() {
-            return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory")));
+            return Err(Error::io(
+                p,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+            ));
         } else {
             out.push(classify(p));
         }
@@ -135,15 +184,28 @@ pub fn records(sources: Vec<Source>) -> impl Iterator<Item = Record> {
     sources.into_iter().flat_map(|s| -> Box<dyn Iterator<Item = Record>> {
         match s {
             Source::Text(p) => {
-                let id = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+                let id = p
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
                 Box::new(std::iter::once(match std::fs::read(&p) {
                     Ok(b) => text_record(id, b),
-                    Err(e) => Record::Failed { id, kind: "unreadable", message: e.to_string(), extra: Map::new() },
+                    Err(e) => Record::Failed {
+                        id,
+                        kind: "unreadable",
+                        message: e.to_string(),
+                        extra: Map::new(),
+                    },
                 }))
             }
             Source::Jsonl(p) => match std::fs::File::open(&p) {
                 Ok(f) => Box::new(jsonl(BufReader::new(f), p.display().to_string())),
-                Err(e) => Box::new(std::iter::once(Record::Failed { id: p.display().to_string(), kind: "unreadable", message: e.to_string(), extra: Map::new() })),
+                Err(e) => Box::new(std::iter::once(Record::Failed {
+                    id: p.display().to_string(),
+                    kind: "unreadable",
+                    message: e.to_string(),
+                    extra: Map::new(),
+                })),
             },
             Source::Stdin => Box::new(jsonl(BufReader::new(std::io::stdin()), "<stdin>".into())),
         }
@@ -163,9 +225,23 @@ pub fn jsonl<R: Read>(mut reader: BufReader<R>, name: String) -> impl Iterator<I
             Ok(_) => match std::str::from_utf8(&buf) {
                 Ok(line) if line.trim().is_empty() => continue,
                 Ok(line) => return Some(parse_json_record(line, &location)),
-                Err(e) => return Some(Record::Failed { id: location, kind: "invalid_utf8", message: e.to_string(), extra: Map::new() }),
+                Err(e) => {
+                    return Some(Record::Failed {
+                        id: location,
+                        kind: "invalid_utf8",
+                        message: e.to_string(),
+                        extra: Map::new(),
+                    })
+                }
             },
-            Err(e) => return Some(Record::Failed { id: location, kind: "unreadable", message: e.to_string(), extra: Map::new() }),
+            Err(e) => {
+                return Some(Record::Failed {
+                    id: location,
+                    kind: "unreadable",
+                    message: e.to_string(),
+                    extra: Map::new(),
+                })
+            }
         }
     })
 }
@@ -203,15 +279,23 @@ mod tests {
     fn invalid_utf8_fails_only_its_line() {
         let mut bytes = b"{\"id\":\"a\",\"text\":\"x\"}\n".to_vec();
         bytes.extend_from_slice(b"{\"id\":\"\xff\"}\n{\"id\":\"c\",\"text\":\"y\"}");
-        let got: Vec<_> = jsonl(BufReader::new(&bytes[..]), "f".into()).map(|r| r.id().to_string()).collect();
+        let got: Vec<_> = jsonl(BufReader::new(&bytes[..]), "f".into())
+            .map(|r| r.id().to_string())
+            .collect();
         assert_eq!(got, ["a", "f:2", "c"]);
     }
 
     #[test]
     fn known_fields_are_lifted_and_the_rest_passes_through() {
-        let r = parse_json_record(r#"{"id":"x","text":"Hi.","title":"T","date":"2025-06-30","source":"wire","n":1}"#, "l");
+        let r = parse_json_record(
+            r#"{"id":"x","text":"Hi.","title":"T","date":"2025-06-30","source":"wire","n":1}"#,
+            "l",
+        );
         let Record::Ok(a) = r else { panic!("{r:?}") };
         assert_eq!((a.title.as_deref(), a.date.as_deref()), (Some("T"), Some("2025-06-30")));
-        assert_eq!(serde_json::Value::Object(a.extra), serde_json::json!({"source":"wire","n":1}));
+        assert_eq!(
+            serde_json::Value::Object(a.extra),
+            serde_json::json!({"source":"wire","n":1})
+        );
     }
 }

@@ -19,8 +19,12 @@ use actorstance::train::{train, TrainConfig};
 const DEFAULT_MODEL: &str = "models/actorstance-minilm-v1";
 
 #[derive(Parser)]
-#[command(name = "actorstance", version, about = "Who is hostile or friendly toward whom in news articles, with the evidence",
-    after_help = "Exit codes: 0 all records ok, 1 could not run, 2 usage error, 3 some records failed (reported in the output).")]
+#[command(
+    name = "actorstance",
+    version,
+    about = "Who is hostile or friendly toward whom in news articles, with the evidence",
+    after_help = "Exit codes: 0 all records ok, 1 could not run, 2 usage error, 3 some records failed (reported in the output)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,13 +33,17 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Analyse articles; prints one JSON line per input article, in input order.
-    #[command(after_help = "Examples:\n  actorstance analyze examples/azerbaijan-russia.txt\n  actorstance analyze corpus.jsonl -o out.jsonl --threads 2\n  cat corpus.jsonl | actorstance analyze - --explain\n\nInputs: JSONL (one article per line: id, text, optional title, date, source, url; other fields are passed through),\n.txt files (one article each, id = file stem), directories (recursive), '-' for stdin (the default).")]
+    #[command(
+        after_help = "Examples:\n  actorstance analyze examples/azerbaijan-russia.txt\n  actorstance analyze corpus.jsonl -o out.jsonl --threads 2\n  cat corpus.jsonl | actorstance analyze - --explain\n\nInputs: JSONL (one article per line: id, text, optional title, date, source, url; other fields are passed through),\n.txt files (one article each, id = file stem), directories (recursive), '-' for stdin (the default)."
+    )]
     Analyze(AnalyzeArgs),
     /// Fine-tune the encoder and heads (NER, target sentiment, directed stance).
     #[command(after_help = "Example:\n  actorstance train -o models/my-model --data ../shared/data --epochs 3")]
     Train(TrainArgs),
     /// Measure a model against a gold file; prints one JSON object.
-    #[command(after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt\n  actorstance eval persent --gold persent/dev.csv")]
+    #[command(
+        after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt\n  actorstance eval persent --gold persent/dev.csv"
+    )]
     Eval {
         #[arg(value_parser = ["ner", "tsc", "dsa", "persent"])]
         task: String,
@@ -131,13 +139,18 @@ fn set_threads(n: usize) {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,actorstance=info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,actorstance=info".into()),
+        )
         .init();
     let cli = Cli::parse();
     match run(cli) {
@@ -162,7 +175,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ner_train: d.join("conll2003/iob2/train.txt"),
                 ner_dev: d.join("conll2003/iob2/dev.txt"),
                 tsc_train: d.join("newsmtsc/train.jsonl"),
-                tsc_dev: vec![d.join("newsmtsc/newsmtsc-rw/dev.jsonl"), d.join("newsmtsc/newsmtsc-mt/dev.jsonl")],
+                tsc_dev: vec![
+                    d.join("newsmtsc/newsmtsc-rw/dev.jsonl"),
+                    d.join("newsmtsc/newsmtsc-mt/dev.jsonl"),
+                ],
                 dsa_train: d.join("dsa/train.txt"),
                 dsa_dev: d.join("dsa/valid.txt"),
                 epochs: a.epochs,
@@ -180,7 +196,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             train(&cfg)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { task, gold, model, threads } => {
+        Command::Eval {
+            task,
+            gold,
+            model,
+            threads,
+        } => {
             set_threads(threads);
             let dir = model.unwrap_or_else(default_model);
             let m = StanceModel::load(&dir).with_context(|| format!("loading model {}", dir.display()))?;
@@ -206,10 +227,15 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     set_threads(a.threads);
     let dir = a.model.unwrap_or_else(default_model);
     let model = StanceModel::load(&dir).with_context(|| format!("loading model {}", dir.display()))?;
-    let options = Options { rollup: a.rollup, explain: a.explain, ..Options::default() };
+    let options = Options {
+        rollup: a.rollup,
+        explain: a.explain,
+        ..Options::default()
+    };
     let mut analyzer = Analyzer::new(model, options)?;
     if let Some(path) = &a.gazetteer {
-        let dict = petrarch::read_actors_file(path).with_context(|| format!("reading dictionary {}", path.display()))?;
+        let dict =
+            petrarch::read_actors_file(path).with_context(|| format!("reading dictionary {}", path.display()))?;
         analyzer = analyzer.with_dictionary(dict);
     }
     let sources = input::sources(&a.inputs)?;
@@ -231,5 +257,9 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         }
         out.flush()?;
     }
-    Ok(if failed > 0 { ExitCode::from(3) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

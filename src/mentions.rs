@@ -24,7 +24,13 @@ pub struct Mention {
 
 /// Mentions of one sentence, in text order. `entities` are the article's entities with their
 /// indices; `sentence_text` starts at article char `offset`.
-pub fn sentence_mentions(gaz: &Gazetteer, sentence_text: &str, offset: usize, sentence: usize, entities: &[(usize, &Entity)]) -> Vec<Mention> {
+pub fn sentence_mentions(
+    gaz: &Gazetteer,
+    sentence_text: &str,
+    offset: usize,
+    sentence: usize,
+    entities: &[(usize, &Entity)],
+) -> Vec<Mention> {
     let mut out: Vec<Mention> = entities
         .iter()
         .map(|&(i, e)| Mention {
@@ -76,7 +82,16 @@ pub fn sentence_mentions(gaz: &Gazetteer, sentence_text: &str, offset: usize, se
                 continue;
             }
             let text = chars[start - offset..end - offset].iter().collect();
-            out.push(Mention { start, end, text, label: "REF".into(), sentence, entity: None, country: None, portrayal: None });
+            out.push(Mention {
+                start,
+                end,
+                text,
+                label: "REF".into(),
+                sentence,
+                entity: None,
+                country: None,
+                portrayal: None,
+            });
         }
     }
     out.sort_by_key(|m| (m.start, m.end));
@@ -84,7 +99,20 @@ pub fn sentence_mentions(gaz: &Gazetteer, sentence_text: &str, offset: usize, se
 }
 
 /// Head nouns of definite references that can stand for an organisation named earlier.
-const REFERENCE_HEADS: &[&str] = &["ministry", "agency", "embassy", "company", "party", "court", "committee", "council", "alliance", "bank", "organization", "organisation"];
+const REFERENCE_HEADS: &[&str] = &[
+    "ministry",
+    "agency",
+    "embassy",
+    "company",
+    "party",
+    "court",
+    "committee",
+    "council",
+    "alliance",
+    "bank",
+    "organization",
+    "organisation",
+];
 
 #[cfg(test)]
 mod tests {
@@ -94,9 +122,33 @@ mod tests {
     fn gazetteer_fills_what_ner_missed_without_overlap() {
         let gaz = Gazetteer::bundled().unwrap();
         let text = "The Kremlin criticized Azerbaijan’s decision.";
-        let ent = Entity { text: "Azerbaijan".into(), label: "LOC".into(), score: 0.9, start: 121, end: 131, sentence: 3 };
+        let ent = Entity {
+            text: "Azerbaijan".into(),
+            label: "LOC".into(),
+            score: 0.9,
+            start: 121,
+            end: 131,
+            sentence: 3,
+        };
         let m = sentence_mentions(&gaz, text, 98, 3, &[(5, &ent)]);
-        let got: Vec<_> = m.iter().map(|m| (m.text.as_str(), m.label.as_str(), m.start, m.entity, m.country.map(|c| gaz.countries[c.0].code.as_str()))).collect();
-        assert_eq!(got, [("Kremlin", "ORG", 102, None, Some("RUS")), ("Azerbaijan", "LOC", 121, Some(5), Some("AZE"))]);
+        let got: Vec<_> = m
+            .iter()
+            .map(|m| {
+                (
+                    m.text.as_str(),
+                    m.label.as_str(),
+                    m.start,
+                    m.entity,
+                    m.country.map(|c| gaz.countries[c.0].code.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Kremlin", "ORG", 102, None, Some("RUS")),
+                ("Azerbaijan", "LOC", 121, Some(5), Some("AZE"))
+            ]
+        );
     }
 }

@@ -84,7 +84,14 @@ pub fn entities(
         .map(|(ws, we, label, score)| {
             let start = sentence_start + pieces.offsets[word_pieces[ws].0].0;
             let end = (sentence_start + pieces.offsets[word_pieces[we - 1].1].1).min(chars.len());
-            Entity { text: chars[start.min(end)..end].iter().collect(), label, score, start, end, sentence }
+            Entity {
+                text: chars[start.min(end)..end].iter().collect(),
+                label,
+                score,
+                start,
+                end,
+                sentence,
+            }
         })
         .collect()
 }
@@ -94,7 +101,10 @@ mod tests {
     use super::*;
 
     fn labels() -> Vec<String> {
-        ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"].iter().map(|s| s.to_string()).collect()
+        ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
     fn tags(ids: &[usize]) -> Vec<WordTag> {
         ids.iter().map(|&label| WordTag { label, prob: 0.5 }).collect()

@@ -139,7 +139,10 @@ impl ArticleOutput {
         ArticleOutput {
             id,
             status: "error",
-            error: Some(ErrorOut { kind: kind.into(), message }),
+            error: Some(ErrorOut {
+                kind: kind.into(),
+                message,
+            }),
             model,
             title: None,
             date: None,

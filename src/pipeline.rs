@@ -39,7 +39,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { rollup: Rollup::Country, explain: false, batch_size: 32 }
+        Options {
+            rollup: Rollup::Country,
+            explain: false,
+            batch_size: 32,
+        }
     }
 }
 
@@ -68,7 +72,12 @@ struct Prepared {
 
 impl Analyzer {
     pub fn new(model: StanceModel, options: Options) -> Result<Self> {
-        Ok(Analyzer { model, gazetteer: Gazetteer::bundled()?, dictionary: None, options })
+        Ok(Analyzer {
+            model,
+            gazetteer: Gazetteer::bundled()?,
+            dictionary: None,
+            options,
+        })
     }
 
     pub fn with_dictionary(mut self, dict: ActorDictionary) -> Self {
@@ -78,7 +87,10 @@ impl Analyzer {
     }
 
     pub fn model_info(&self) -> ModelOut {
-        ModelOut { name: self.model.heads.name.clone(), version: self.model.heads.version.clone() }
+        ModelOut {
+            name: self.model.heads.name.clone(),
+            version: self.model.heads.version.clone(),
+        }
     }
 
     pub fn analyze(&self, records: Vec<Record>) -> Vec<ArticleOutput> {
@@ -98,18 +110,43 @@ impl Analyzer {
             .into_par_iter()
             .zip(prepared.into_par_iter().zip(findings.into_par_iter()))
             .map(|(record, (prep, found))| match (record, prep, found) {
-                (Record::Failed { id, kind, message, extra }, _, _) => ArticleOutput::failed(id, kind, message, info.clone(), extra),
-                (Record::Ok(a), Some(Err(msg)), _) | (Record::Ok(a), _, Err(msg)) => ArticleOutput::failed(a.id, "analysis_failed", msg, info.clone(), a.extra),
+                (
+                    Record::Failed {
+                        id,
+                        kind,
+                        message,
+                        extra,
+                    },
+                    _,
+                    _,
+                ) => ArticleOutput::failed(id, kind, message, info.clone(), extra),
+                (Record::Ok(a), Some(Err(msg)), _) | (Record::Ok(a), _, Err(msg)) => {
+                    ArticleOutput::failed(a.id, "analysis_failed", msg, info.clone(), a.extra)
+                }
                 (Record::Ok(a), Some(Ok(p)), Ok(f)) => article_output(&resolver, options, a, &p.chars, f, info.clone()),
-                (Record::Ok(a), None, _) => ArticleOutput::failed(a.id, "internal", "article was not prepared".into(), info.clone(), a.extra),
+                (Record::Ok(a), None, _) => ArticleOutput::failed(
+                    a.id,
+                    "internal",
+                    "article was not prepared".into(),
+                    info.clone(),
+                    a.extra,
+                ),
             })
             .collect()
     }
 
     /// One encoder pass over every sentence of the batch, then the heads per sentence.
-    fn model_stage(&self, prepared: &[Option<std::result::Result<Prepared, String>>]) -> Vec<std::result::Result<Findings, String>> {
+    fn model_stage(
+        &self,
+        prepared: &[Option<std::result::Result<Prepared, String>>],
+    ) -> Vec<std::result::Result<Findings, String>> {
         let model = &self.model;
-        let all: Vec<&Pieces> = prepared.iter().flatten().flatten().flat_map(|p| p.pieces.iter()).collect();
+        let all: Vec<&Pieces> = prepared
+            .iter()
+            .flatten()
+            .flatten()
+            .flat_map(|p| p.pieces.iter())
+            .collect();
         let states = match encode_sentences(model, &all, self.options.batch_size) {
             Ok(s) => s,
             Err(e) => return prepared.iter().map(|_| Err(format!("encoder: {e}"))).collect(),
@@ -118,21 +155,43 @@ impl Analyzer {
         prepared
             .iter()
             .map(|p| {
-                let Some(Ok(p)) = p else { return Ok(Findings::default()) };
-                let mut f = Findings { sentences: p.sentences.clone(), ..Default::default() };
+                let Some(Ok(p)) = p else {
+                    return Ok(Findings::default());
+                };
+                let mut f = Findings {
+                    sentences: p.sentences.clone(),
+                    ..Default::default()
+                };
                 for (k, (range, pieces)) in p.sentences.iter().zip(&p.pieces).enumerate() {
-                    let Some(st) = states.next().flatten() else { continue };
+                    let Some(st) = states.next().flatten() else {
+                        continue;
+                    };
                     let first_entity = f.entities.len();
-                    f.entities.extend(entities(pieces, &tag_pieces(model, &st, pieces), &model.heads.ner_labels, &p.chars, range.start, k));
-                    let ents: Vec<(usize, &Entity)> = (first_entity..f.entities.len()).map(|i| (i, &f.entities[i])).collect();
+                    f.entities.extend(entities(
+                        pieces,
+                        &tag_pieces(model, &st, pieces),
+                        &model.heads.ner_labels,
+                        &p.chars,
+                        range.start,
+                        k,
+                    ));
+                    let ents: Vec<(usize, &Entity)> =
+                        (first_entity..f.entities.len()).map(|i| (i, &f.entities[i])).collect();
                     let text: String = p.chars[range.clone()].iter().collect();
                     let mut ms = sentence_mentions(&self.gazetteer, &text, range.start, k, &ents);
                     if !model.heads.has_stance() {
                         f.mentions.extend(ms);
                         continue;
                     }
-                    let spans: Vec<Option<(usize, usize)>> = ms.iter().map(|m| piece_range(pieces, m.start - range.start, m.end - range.start)).collect();
-                    let scored: Vec<(usize, (usize, usize))> = spans.iter().enumerate().filter_map(|(i, s)| s.map(|s| (i, s))).collect();
+                    let spans: Vec<Option<(usize, usize)>> = ms
+                        .iter()
+                        .map(|m| piece_range(pieces, m.start - range.start, m.end - range.start))
+                        .collect();
+                    let scored: Vec<(usize, (usize, usize))> = spans
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, s)| s.map(|s| (i, s)))
+                        .collect();
                     let probs = target_sentiment(model, &st, &scored.iter().map(|x| x.1).collect::<Vec<_>>());
                     for ((i, _), pr) in scored.iter().zip(probs) {
                         ms[*i].portrayal = Some(pr);
@@ -166,37 +225,67 @@ impl Analyzer {
             dictionary_index: self.dictionary.as_ref().map(|d| &d.1),
         }
     }
-
 }
 
-fn article_output(resolver: &Resolver, options: &Options, a: Article, chars: &[char], f: Findings, model: ModelOut) -> ArticleOutput {
-        let res = resolver.resolve(chars, &f.mentions, a.date.as_deref());
-        let actors = score_actors(&res, &f, chars, options.rollup);
-        let explain = options.explain.then(|| explain(&res, &f));
-        ArticleOutput {
-            id: a.id,
-            status: "ok",
-            error: None,
-            model,
-            title: a.title,
-            date: a.date,
-            extra: a.extra,
-            sentences: f.sentences.iter().map(|r| SentenceOut { start: r.start, end: r.end }).collect(),
-            entities: f
-                .entities
-                .iter()
-                .map(|e| EntityOut { text: e.text.clone(), label: e.label.clone(), score: round(e.score), start: e.start, end: e.end, sentence: e.sentence })
-                .collect(),
-            actors,
-            explain,
-        }
+fn article_output(
+    resolver: &Resolver,
+    options: &Options,
+    a: Article,
+    chars: &[char],
+    f: Findings,
+    model: ModelOut,
+) -> ArticleOutput {
+    let res = resolver.resolve(chars, &f.mentions, a.date.as_deref());
+    let actors = score_actors(&res, &f, chars, options.rollup);
+    let explain = options.explain.then(|| explain(&res, &f));
+    ArticleOutput {
+        id: a.id,
+        status: "ok",
+        error: None,
+        model,
+        title: a.title,
+        date: a.date,
+        extra: a.extra,
+        sentences: f
+            .sentences
+            .iter()
+            .map(|r| SentenceOut {
+                start: r.start,
+                end: r.end,
+            })
+            .collect(),
+        entities: f
+            .entities
+            .iter()
+            .map(|e| EntityOut {
+                text: e.text.clone(),
+                label: e.label.clone(),
+                score: round(e.score),
+                start: e.start,
+                end: e.end,
+                sentence: e.sentence,
+            })
+            .collect(),
+        actors,
+        explain,
+    }
 }
 
 fn prepare(tokenizer: &crate::tokenize::WordPieceTokenizer, a: &Article) -> Result<Prepared> {
     let chars: Vec<char> = a.text.chars().collect();
-    let sentences: Vec<Range<usize>> = clean::body_paragraphs(&a.text).into_iter().flat_map(|p| segment::sentences(&chars, p)).collect();
-    let pieces = sentences.iter().map(|r| tokenizer.sentence(&chars[r.clone()].iter().collect::<String>())).collect::<Result<_>>()?;
-    Ok(Prepared { chars, sentences, pieces })
+    let sentences: Vec<Range<usize>> = clean::body_paragraphs(&a.text)
+        .into_iter()
+        .flat_map(|p| segment::sentences(&chars, p))
+        .collect();
+    let pieces = sentences
+        .iter()
+        .map(|r| tokenizer.sentence(&chars[r.clone()].iter().collect::<String>()))
+        .collect::<Result<_>>()?;
+    Ok(Prepared {
+        chars,
+        sentences,
+        pieces,
+    })
 }
 
 fn score_out(s: Score, sentences: &[Range<usize>], chars: &[char]) -> ScoreOut {
@@ -209,7 +298,13 @@ fn score_out(s: Score, sentences: &[Range<usize>], chars: &[char]) -> ScoreOut {
             .into_iter()
             .map(|(k, v)| {
                 let r = sentences[k].clone();
-                EvidenceOut { sentence: k, start: r.start, end: r.end, text: chars[r].iter().collect(), score: round(v) }
+                EvidenceOut {
+                    sentence: k,
+                    start: r.start,
+                    end: r.end,
+                    text: chars[r].iter().collect(),
+                    score: round(v),
+                }
             })
             .collect(),
     }
@@ -228,7 +323,9 @@ pub fn score_actors(res: &Resolution, f: &Findings, chars: &[char], rollup: Roll
     };
     let mut pair_items: HashMap<(usize, usize), Vec<Item>> = HashMap::new();
     for &(p, q, ref probs) in &f.pairs {
-        let (Some(a), Some(b)) = (res.mention_actor[p], res.mention_actor[q]) else { continue };
+        let (Some(a), Some(b)) = (res.mention_actor[p], res.mention_actor[q]) else {
+            continue;
+        };
         let (ab, ba) = directed_items(f.mentions[p].sentence, probs);
         let mut seen = std::collections::HashSet::new();
         for &x in &roles(a) {
@@ -242,27 +339,51 @@ pub fn score_actors(res: &Resolution, f: &Findings, chars: &[char], rollup: Roll
     }
     let mut portrayal_items: Vec<Vec<Item>> = vec![Vec::new(); n];
     for (m, mention) in f.mentions.iter().enumerate() {
-        let (Some(a), Some(pr)) = (res.mention_actor[m], mention.portrayal) else { continue };
+        let (Some(a), Some(pr)) = (res.mention_actor[m], mention.portrayal) else {
+            continue;
+        };
         for x in roles(a) {
             portrayal_items[x].push(portrayal_item(mention.sentence, &pr));
         }
     }
     let mut order: Vec<usize> = (0..n).collect();
     // Most mentioned first; a country with members counts them.
-    let weight = |a: usize| res.actors[a].mentions.len() + res.actors.iter().filter(|m| m.affiliation == Some(a)).map(|m| m.mentions.len()).sum::<usize>();
+    let weight = |a: usize| {
+        res.actors[a].mentions.len()
+            + res
+                .actors
+                .iter()
+                .filter(|m| m.affiliation == Some(a))
+                .map(|m| m.mentions.len())
+                .sum::<usize>()
+    };
     order.sort_by_key(|&a| (std::cmp::Reverse(weight(a)), a));
     order
         .into_iter()
         .map(|a| {
             let actor = &res.actors[a];
-            let mut targets: Vec<(usize, &Vec<Item>)> = pair_items.iter().filter(|((x, _), _)| *x == a).map(|((_, y), v)| (*y, v)).collect();
+            let mut targets: Vec<(usize, &Vec<Item>)> = pair_items
+                .iter()
+                .filter(|((x, _), _)| *x == a)
+                .map(|((_, y), v)| (*y, v))
+                .collect();
             targets.sort_by_key(|&(y, _)| y);
             let outgoing: Vec<Item> = targets.iter().flat_map(|(_, v)| v.iter().copied()).collect();
             let mut toward: Vec<TowardOut> = targets
                 .iter()
-                .filter_map(|(y, v)| aggregate(v).map(|s| TowardOut { target: res.actors[*y].id.clone(), score: score_out(s, &f.sentences, chars) }))
+                .filter_map(|(y, v)| {
+                    aggregate(v).map(|s| TowardOut {
+                        target: res.actors[*y].id.clone(),
+                        score: score_out(s, &f.sentences, chars),
+                    })
+                })
                 .collect();
-            toward.sort_by(|x, y| y.score.confidence.total_cmp(&x.score.confidence).then(x.target.cmp(&y.target)));
+            toward.sort_by(|x, y| {
+                y.score
+                    .confidence
+                    .total_cmp(&x.score.confidence)
+                    .then(x.target.cmp(&y.target))
+            });
             ActorOut {
                 id: actor.id.clone(),
                 name: actor.name.clone(),
@@ -274,7 +395,12 @@ pub fn score_actors(res: &Resolution, f: &Findings, chars: &[char], rollup: Roll
                     .iter()
                     .map(|&m| {
                         let mm = &f.mentions[m];
-                        MentionOut { text: mm.text.clone(), start: mm.start, end: mm.end, sentence: mm.sentence }
+                        MentionOut {
+                            text: mm.text.clone(),
+                            start: mm.start,
+                            end: mm.end,
+                            sentence: mm.sentence,
+                        }
                     })
                     .collect(),
                 stance: aggregate(&outgoing).map(|s| score_out(s, &f.sentences, chars)),

@@ -4,10 +4,10 @@
 use std::ops::Range;
 
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "cmdr", "adm", "sgt",
-    "gov", "sen", "rep", "pres", "st", "jr", "sr", "inc", "corp", "ltd", "co", "vs", "no",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "approx", "dept", "est", "fig", "mt", "ft", "rev", "hon", "messrs", "e.g", "i.e", "cf",
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "cmdr", "adm", "sgt", "gov", "sen", "rep",
+    "pres", "st", "jr", "sr", "inc", "corp", "ltd", "co", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "approx", "dept", "est", "fig", "mt", "ft", "rev", "hon", "messrs", "e.g",
+    "i.e", "cf",
 ];
 
 /// Splits `text[para]` (a char range) into sentence char ranges, trimmed of whitespace.
@@ -84,34 +84,50 @@ mod tests {
 
     fn split(s: &str) -> Vec<String> {
         let chars: Vec<char> = s.chars().collect();
-        sentences(&chars, 0..chars.len()).into_iter().map(|r| chars[r].iter().collect()).collect()
+        sentences(&chars, 0..chars.len())
+            .into_iter()
+            .map(|r| chars[r].iter().collect())
+            .collect()
     }
 
     #[test]
     fn splits_on_terminal_punctuation() {
-        assert_eq!(split("Talks failed. Both sides left! Why? Nobody knows."),
-            ["Talks failed.", "Both sides left!", "Why?", "Nobody knows."]);
+        assert_eq!(
+            split("Talks failed. Both sides left! Why? Nobody knows."),
+            ["Talks failed.", "Both sides left!", "Why?", "Nobody knows."]
+        );
     }
 
     #[test]
     fn abbreviations_initials_and_acronyms_do_not_split() {
-        assert_eq!(split("Mr. Smith met Dr. Jones in the U.S. capital. J. R. Doe was absent."),
-            ["Mr. Smith met Dr. Jones in the U.S. capital.", "J. R. Doe was absent."]);
-        assert_eq!(split("Gen. Petrov arrived on Jan. 5 with Sen. Ames."),
-            ["Gen. Petrov arrived on Jan. 5 with Sen. Ames."]);
+        assert_eq!(
+            split("Mr. Smith met Dr. Jones in the U.S. capital. J. R. Doe was absent."),
+            ["Mr. Smith met Dr. Jones in the U.S. capital.", "J. R. Doe was absent."]
+        );
+        assert_eq!(
+            split("Gen. Petrov arrived on Jan. 5 with Sen. Ames."),
+            ["Gen. Petrov arrived on Jan. 5 with Sen. Ames."]
+        );
     }
 
     #[test]
     fn closing_quotes_stay_with_their_sentence() {
-        assert_eq!(split("He called it “unfriendly.” Russia’s ministry agreed."),
-            ["He called it “unfriendly.”", "Russia’s ministry agreed."]);
-        assert_eq!(split("“We will respond,” he said. “Soon.”"),
-            ["“We will respond,” he said.", "“Soon.”"]);
+        assert_eq!(
+            split("He called it “unfriendly.” Russia’s ministry agreed."),
+            ["He called it “unfriendly.”", "Russia’s ministry agreed."]
+        );
+        assert_eq!(
+            split("“We will respond,” he said. “Soon.”"),
+            ["“We will respond,” he said.", "“Soon.”"]
+        );
     }
 
     #[test]
     fn lowercase_continuation_and_decimals_do_not_split() {
-        assert_eq!(split("Growth was 2.5 percent. e.g. this is one."), ["Growth was 2.5 percent. e.g. this is one."]);
+        assert_eq!(
+            split("Growth was 2.5 percent. e.g. this is one."),
+            ["Growth was 2.5 percent. e.g. this is one."]
+        );
     }
 
     #[test]

@@ -43,8 +43,10 @@ pub fn aggregate(items: &[Item]) -> Option<Score> {
         return None;
     }
     // Per sentence: mean weight, and the weighted mean value.
-    let sentences: Vec<(usize, f32, f32)> =
-        per_sentence.into_iter().map(|(k, (ws, w, n))| (k, if w > 0.0 { ws / w } else { 0.0 }, w / n)).collect();
+    let sentences: Vec<(usize, f32, f32)> = per_sentence
+        .into_iter()
+        .map(|(k, (ws, w, n))| (k, if w > 0.0 { ws / w } else { 0.0 }, w / n))
+        .collect();
     let sum_w: f32 = sentences.iter().map(|x| x.2).sum();
     let sum_ws: f32 = sentences.iter().map(|x| x.2 * x.1).sum();
     let sum_abs: f32 = sentences.iter().map(|x| x.2 * x.1.abs()).sum();
@@ -52,8 +54,18 @@ pub fn aggregate(items: &[Item]) -> Option<Score> {
     let agreement = if sum_abs > 1e-6 { sum_ws.abs() / sum_abs } else { 0.0 };
     let mut ranked = sentences.clone();
     ranked.sort_by(|a, b| (b.2 * b.1.abs()).total_cmp(&(a.2 * a.1.abs())).then(a.0.cmp(&b.0)));
-    let evidence = ranked.iter().filter(|x| x.2 * x.1.abs() > 1e-3).take(MAX_EVIDENCE).map(|x| (x.0, x.1)).collect();
-    Some(Score { score: score.clamp(-1.0, 1.0), confidence: agreement * (1.0 - (-sum_w).exp()), n_sentences: sentences.len(), evidence })
+    let evidence = ranked
+        .iter()
+        .filter(|x| x.2 * x.1.abs() > 1e-3)
+        .take(MAX_EVIDENCE)
+        .map(|x| (x.0, x.1))
+        .collect();
+    Some(Score {
+        score: score.clamp(-1.0, 1.0),
+        confidence: agreement * (1.0 - (-sum_w).exp()),
+        n_sentences: sentences.len(),
+        evidence,
+    })
 }
 
 /// A → B and B → A items from the directed head's five class probabilities
@@ -61,7 +73,11 @@ pub fn aggregate(items: &[Item]) -> Option<Score> {
 pub fn directed_items(sentence: usize, probs: &[f32; 5]) -> (Item, Item) {
     let item = |pos: f32, neg: f32| {
         let w = pos + neg;
-        Item { sentence, s: if w > 0.0 { (pos - neg) / w } else { 0.0 }, w }
+        Item {
+            sentence,
+            s: if w > 0.0 { (pos - neg) / w } else { 0.0 },
+            w,
+        }
     };
     (item(probs[1], probs[3]), item(probs[2], probs[4]))
 }
@@ -69,7 +85,11 @@ pub fn directed_items(sentence: usize, probs: &[f32; 5]) -> (Item, Item) {
 /// Portrayal item from the target-sentiment probabilities (negative, neutral, positive).
 pub fn portrayal_item(sentence: usize, probs: &[f32; 3]) -> Item {
     let w = 1.0 - probs[1];
-    Item { sentence, s: if w > 0.0 { (probs[2] - probs[0]) / w } else { 0.0 }, w }
+    Item {
+        sentence,
+        s: if w > 0.0 { (probs[2] - probs[0]) / w } else { 0.0 },
+        w,
+    }
 }
 
 #[cfg(test)]

@@ -86,7 +86,9 @@ impl WordPieceTokenizer {
             return Err(Error::model(dir, "neither tokenizer.json nor vocab.txt found"));
         };
         // Length is handled by windowing in the encoder, never by silent truncation.
-        inner.with_truncation(None).map_err(|e| Error::Tokenizer(e.to_string()))?;
+        inner
+            .with_truncation(None)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
         inner.with_padding(None);
         let id = |tok: &str| {
             inner
@@ -94,16 +96,26 @@ impl WordPieceTokenizer {
                 .map(i64::from)
                 .ok_or_else(|| Error::model(dir, format!("tokenizer has no {tok} token")))
         };
-        Ok(WordPieceTokenizer { cls_id: id("[CLS]")?, sep_id: id("[SEP]")?, pad_id: id("[PAD]")?, inner })
+        Ok(WordPieceTokenizer {
+            cls_id: id("[CLS]")?,
+            sep_id: id("[SEP]")?,
+            pad_id: id("[PAD]")?,
+            inner,
+        })
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        self.inner.save(path, false).map_err(|e| Error::Tokenizer(e.to_string()))
+        self.inner
+            .save(path, false)
+            .map_err(|e| Error::Tokenizer(e.to_string()))
     }
 
     /// Tokenizes running text; offsets are char offsets into `text`.
     pub fn sentence(&self, text: &str) -> Result<Pieces> {
-        let enc = self.inner.encode_char_offsets(text, false).map_err(|e| Error::Tokenizer(e.to_string()))?;
+        let enc = self
+            .inner
+            .encode_char_offsets(text, false)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
         let chars: Vec<char> = text.chars().collect();
         let mut p = collect(&enc);
         // Shape of the whole word: the span from its first piece's start to its last piece's end.
@@ -124,7 +136,10 @@ impl WordPieceTokenizer {
     /// Tokenizes a sentence already split into words (CoNLL); `words[k]` is word k.
     pub fn words(&self, words: &[&str]) -> Result<Pieces> {
         let input = InputSequence::from(words.to_vec());
-        let enc = self.inner.encode_char_offsets(input, false).map_err(|e| Error::Tokenizer(e.to_string()))?;
+        let enc = self
+            .inner
+            .encode_char_offsets(input, false)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
         let mut p = collect(&enc);
         for (shape, &w) in p.shapes.iter_mut().zip(&p.words) {
             *shape = word_shape(words.get(w).copied().unwrap_or(""));

@@ -24,10 +24,28 @@ fn jsonl_records_come_out_in_order_with_failures_kept() {
         serde_json::json!({"id": 5, "title": "T", "text": "Moscow rejected the claim. Baku insisted."}).to_string(),
     ];
     std::fs::write(&input, records.join("\n")).unwrap();
-    let out = bin().args(["analyze", "--model"]).arg(&model).arg(&input).output().unwrap();
-    assert_eq!(out.status.code(), Some(3), "some records failed: exit 3; stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .args(["analyze", "--model"])
+        .arg(&model)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "some records failed: exit 3; stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got = lines(&out);
-    let summary: Vec<(String, String)> = got.iter().map(|v| (v["id"].as_str().unwrap().to_string(), v["status"].as_str().unwrap().to_string())).collect();
+    let summary: Vec<(String, String)> = got
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
     let file = input.display().to_string();
     assert_eq!(
         summary,
@@ -42,10 +60,21 @@ fn jsonl_records_come_out_in_order_with_failures_kept() {
     assert_eq!(got[1]["error"]["kind"], "invalid_json");
     assert_eq!(got[2]["error"]["kind"], "empty_text");
     assert_eq!(got[3]["error"]["kind"], "missing_id");
-    assert_eq!((got[0]["url"].as_str(), got[0]["desk"].as_str(), got[0]["date"].as_str()), (Some("http://example.invalid/a"), Some("world"), Some("2025-06-30")));
+    assert_eq!(
+        (got[0]["url"].as_str(), got[0]["desk"].as_str(), got[0]["date"].as_str()),
+        (Some("http://example.invalid/a"), Some("world"), Some("2025-06-30"))
+    );
     assert_eq!(got[4]["title"], "T");
-    assert_eq!(got[0]["model"], serde_json::json!({"name": "tiny-random", "version": "0.0.0"}));
-    let sentences: Vec<(u64, u64)> = got[0]["sentences"].as_array().unwrap().iter().map(|s| (s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap())).collect();
+    assert_eq!(
+        got[0]["model"],
+        serde_json::json!({"name": "tiny-random", "version": "0.0.0"})
+    );
+    let sentences: Vec<(u64, u64)> = got[0]["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap()))
+        .collect();
     assert_eq!(sentences, [(0, 12), (13, 132), (133, 158)]);
     assert_offsets(ARTICLE, &got[0]);
     let schema = schema();
@@ -53,8 +82,18 @@ fn jsonl_records_come_out_in_order_with_failures_kept() {
         assert_valid(&schema, v);
     }
     // Country stand-ins are found by the gazetteer whatever the (random) NER says.
-    let rus = got[0]["actors"].as_array().unwrap().iter().find(|a| a["id"] == "RUS").expect("RUS actor");
-    let texts: Vec<&str> = rus["mentions"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    let rus = got[0]["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "RUS")
+        .expect("RUS actor");
+    let texts: Vec<&str> = rus["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
     assert!(texts.contains(&"Kremlin"), "{texts:?}");
 }
 
@@ -68,16 +107,38 @@ fn text_files_directories_and_stdin() {
     std::fs::write(dir.join("sub/a.txt"), "Kyiv welcomed the visit.").unwrap();
     std::fs::write(dir.join("c.txt"), [0xffu8, 0xfe, b'a']).unwrap();
     std::fs::write(dir.join("skip.md"), "not an input").unwrap();
-    let out = bin().args(["analyze", "--model"]).arg(&model).arg(&dir).output().unwrap();
-    let ids: Vec<String> = lines(&out).iter().map(|v| format!("{}:{}", v["id"].as_str().unwrap(), v["status"].as_str().unwrap())).collect();
+    let out = bin()
+        .args(["analyze", "--model"])
+        .arg(&model)
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let ids: Vec<String> = lines(&out)
+        .iter()
+        .map(|v| format!("{}:{}", v["id"].as_str().unwrap(), v["status"].as_str().unwrap()))
+        .collect();
     assert_eq!(ids, ["b:ok", "c:error", "a:ok"]);
     assert_eq!(out.status.code(), Some(3));
 
-    let mut child = bin().args(["analyze", "-", "--model"]).arg(&model).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"{\"id\":\"s1\",\"text\":\"Baku spoke.\"}\n{\"id\":\"s2\",\"text\":\"Moscow too.\"}\n").unwrap();
+    let mut child = bin()
+        .args(["analyze", "-", "--model"])
+        .arg(&model)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\":\"s1\",\"text\":\"Baku spoke.\"}\n{\"id\":\"s2\",\"text\":\"Moscow too.\"}\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let ids: Vec<String> = lines(&out).iter().map(|v| v["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = lines(&out)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids, ["s1", "s2"]);
 }
 
@@ -88,13 +149,24 @@ fn a_thousand_articles_give_a_thousand_lines_in_order() {
     let input = tmp.path().join("many.jsonl");
     let mut body = String::new();
     for i in 0..1000 {
-        let text = if i % 97 == 0 { String::new() } else { format!("Report {i}: Moscow and Baku traded accusations. Kyiv said nothing.") };
+        let text = if i % 97 == 0 {
+            String::new()
+        } else {
+            format!("Report {i}: Moscow and Baku traded accusations. Kyiv said nothing.")
+        };
         body.push_str(&serde_json::json!({"id": format!("n{i}"), "text": text}).to_string());
         body.push('\n');
     }
     std::fs::write(&input, body).unwrap();
     let out_path = tmp.path().join("out.jsonl");
-    let out = bin().args(["analyze", "--batch-articles", "50", "-o"]).arg(&out_path).arg("--model").arg(&model).arg(&input).output().unwrap();
+    let out = bin()
+        .args(["analyze", "--batch-articles", "50", "-o"])
+        .arg(&out_path)
+        .arg("--model")
+        .arg(&model)
+        .arg(&input)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let text = std::fs::read_to_string(&out_path).unwrap();
     let got: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -110,14 +182,30 @@ fn a_closed_pipe_is_not_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     let model = tiny_model(&tmp.path().join("m"), true, 4);
     let input = tmp.path().join("many.jsonl");
-    let body: String = (0..400).map(|i| serde_json::json!({"id": i, "text": "Moscow spoke. Baku answered."}).to_string() + "\n").collect();
+    let body: String = (0..400)
+        .map(|i| serde_json::json!({"id": i, "text": "Moscow spoke. Baku answered."}).to_string() + "\n")
+        .collect();
     std::fs::write(&input, body).unwrap();
-    let mut child = bin().args(["analyze", "--batch-articles", "8", "--model"]).arg(&model).arg(&input).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = bin()
+        .args(["analyze", "--batch-articles", "8", "--model"])
+        .arg(&model)
+        .arg(&input)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
     assert!(first.contains("\"id\":\"0\""));
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("error"));
 }
 
@@ -125,33 +213,69 @@ fn a_closed_pipe_is_not_an_error() {
 fn usage_and_setup_errors_have_their_own_exit_codes() {
     let out = bin().args(["analyze", "--no-such-flag"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = bin().args(["analyze", "--model", "/nonexistent/model", "x.jsonl"]).output().unwrap();
+    let out = bin()
+        .args(["analyze", "--model", "/nonexistent/model", "x.jsonl"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("loading model /nonexistent/model"));
     let help = bin().args(["analyze", "--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("Examples:"));
     let version = bin().arg("--version").output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("actorstance {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("actorstance {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
 fn explain_exposes_per_sentence_predictions() {
     let tmp = tempfile::tempdir().unwrap();
     let model = tiny_model(&tmp.path().join("m"), true, 0);
-    let mut child = bin().args(["analyze", "--explain", "--model"]).arg(&model).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(serde_json::json!({"id": "x", "text": "Moscow condemned Baku. Kyiv stayed silent."}).to_string().as_bytes()).unwrap();
+    let mut child = bin()
+        .args(["analyze", "--explain", "--model"])
+        .arg(&model)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            serde_json::json!({"id": "x", "text": "Moscow condemned Baku. Kyiv stayed silent."})
+                .to_string()
+                .as_bytes(),
+        )
+        .unwrap();
     let got = lines(&child.wait_with_output().unwrap());
     let explain = got[0]["explain"].as_array().unwrap();
     assert_eq!(explain.len(), got[0]["sentences"].as_array().unwrap().len());
-    let ids: Vec<&str> = got[0]["actors"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = got[0]["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
     for s in explain {
         for m in s["mentions"].as_array().unwrap() {
             assert!(m["actor"].is_null() || ids.contains(&m["actor"].as_str().unwrap()));
-            let total: f64 = m["portrayal"].as_array().unwrap().iter().map(|p| p.as_f64().unwrap()).sum();
+            let total: f64 = m["portrayal"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_f64().unwrap())
+                .sum();
             assert!((total - 1.0).abs() < 1e-3);
         }
         for pair in s["pairs"].as_array().unwrap() {
-            let total: f64 = pair["probs"].as_array().unwrap().iter().map(|p| p.as_f64().unwrap()).sum();
+            let total: f64 = pair["probs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_f64().unwrap())
+                .sum();
             assert!((total - 1.0).abs() < 1e-3);
         }
     }

@@ -16,7 +16,9 @@ fn rewrite(path: &std::path::Path, f: impl Fn(Vec<(String, Tensor)>) -> Vec<(Str
 fn a_missing_tensor_fails_loading_and_names_it() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tiny_model(tmp.path(), true, 4);
-    rewrite(&dir.join("model.safetensors"), |t| t.into_iter().filter(|(n, _)| n != "dsa.weight").collect());
+    rewrite(&dir.join("model.safetensors"), |t| {
+        t.into_iter().filter(|(n, _)| n != "dsa.weight").collect()
+    });
     let err = StanceModel::load(&dir).err().expect("must fail").to_string();
     assert!(err.contains("dsa.weight: missing"), "{err}");
 }
@@ -26,7 +28,15 @@ fn a_mis_shaped_tensor_fails_loading() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tiny_model(tmp.path(), true, 4);
     rewrite(&dir.join("model.safetensors"), |t| {
-        t.into_iter().map(|(n, x)| if n == "tsc.bias" { (n, Tensor::zeros([7], (tch::Kind::Float, tch::Device::Cpu))) } else { (n, x) }).collect()
+        t.into_iter()
+            .map(|(n, x)| {
+                if n == "tsc.bias" {
+                    (n, Tensor::zeros([7], (tch::Kind::Float, tch::Device::Cpu)))
+                } else {
+                    (n, x)
+                }
+            })
+            .collect()
     });
     let err = StanceModel::load(&dir).err().expect("must fail").to_string();
     assert!(err.contains("tsc.bias: shape [7] in file, [3] in model"), "{err}");
@@ -51,9 +61,20 @@ fn saved_model_reloads_with_identical_weights() {
 /// id2label in config.json, the head named `classifier`, no heads.json.
 fn as_hugging_face(ours: &std::path::Path, hf: &std::path::Path) {
     std::fs::create_dir_all(hf).unwrap();
-    let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(ours.join("config.json")).unwrap()).unwrap();
-    config["id2label"] = NER_LABELS.iter().enumerate().map(|(i, l)| (i.to_string(), serde_json::Value::from(*l))).collect::<serde_json::Map<_, _>>().into();
-    config["label2id"] = NER_LABELS.iter().enumerate().map(|(i, l)| (l.to_string(), serde_json::Value::from(i))).collect::<serde_json::Map<_, _>>().into();
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ours.join("config.json")).unwrap()).unwrap();
+    config["id2label"] = NER_LABELS
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i.to_string(), serde_json::Value::from(*l)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    config["label2id"] = NER_LABELS
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.to_string(), serde_json::Value::from(i)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
     std::fs::write(hf.join("config.json"), config.to_string()).unwrap();
     std::fs::copy(ours.join("tokenizer.json"), hf.join("tokenizer.json")).unwrap();
     let tensors: Vec<(String, Tensor)> = Tensor::read_safetensors(ours.join("model.safetensors"))
@@ -66,8 +87,19 @@ fn as_hugging_face(ours: &std::path::Path, hf: &std::path::Path) {
 
 fn analyze_one(model: &std::path::Path, text: &str) -> serde_json::Value {
     use std::io::Write;
-    let mut child = bin().args(["analyze", "--model"]).arg(model).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(serde_json::json!({"id": "x", "text": text}).to_string().as_bytes()).unwrap();
+    let mut child = bin()
+        .args(["analyze", "--model"])
+        .arg(model)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::json!({"id": "x", "text": text}).to_string().as_bytes())
+        .unwrap();
     lines(&child.wait_with_output().unwrap()).remove(0)
 }
 
@@ -81,7 +113,11 @@ fn a_hugging_face_bert_token_classifier_loads_for_ner_only() {
     assert!(!m.heads.has_stance());
     let got = analyze_one(&hf, "Moscow condemned Baku.");
     assert_eq!(got["status"], "ok");
-    assert!(got["actors"].as_array().unwrap().iter().all(|a| a["toward"].as_array().unwrap().is_empty()));
+    assert!(got["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["toward"].as_array().unwrap().is_empty()));
 }
 
 #[test]
@@ -89,8 +125,15 @@ fn a_hugging_face_distilbert_token_classifier_loads_for_ner_only() {
     let tmp = tempfile::tempdir().unwrap();
     let hf = tmp.path().join("hf");
     let ours = tiny_distilbert(&tmp.path().join("ours"), false);
-    let names: Vec<String> = Tensor::read_safetensors(ours.join("model.safetensors")).unwrap().into_iter().map(|(n, _)| n).collect();
-    assert!(names.iter().any(|n| n.starts_with("distilbert.transformer.layer.1.")), "{names:?}");
+    let names: Vec<String> = Tensor::read_safetensors(ours.join("model.safetensors"))
+        .unwrap()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("distilbert.transformer.layer.1.")),
+        "{names:?}"
+    );
     as_hugging_face(&ours, &hf);
     let m = StanceModel::load(&hf).unwrap();
     assert_eq!(m.hidden_size(), 32);

@@ -18,7 +18,22 @@ fn a_few_steps_lower_the_loss_and_the_model_reloads() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("m");
     let run = bin()
-        .args(["train", "--epochs", "3", "--limit", "16", "--max-steps", "8", "--dev-limit", "8", "--batch-size", "16", "--lr", "2e-4", "--base"])
+        .args([
+            "train",
+            "--epochs",
+            "3",
+            "--limit",
+            "16",
+            "--max-steps",
+            "8",
+            "--dev-limit",
+            "8",
+            "--batch-size",
+            "16",
+            "--lr",
+            "2e-4",
+            "--base",
+        ])
         .arg(&base)
         .arg("--data")
         .arg(shared.join("data"))
@@ -30,16 +45,42 @@ fn a_few_steps_lower_the_loss_and_the_model_reloads() {
     let log = std::fs::read_to_string(out.join("train-log.jsonl")).unwrap();
     let epochs: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(epochs.len(), 3);
-    let loss = |e: &serde_json::Value| e["mean_loss"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum::<f64>();
+    let loss = |e: &serde_json::Value| {
+        e["mean_loss"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_f64().unwrap())
+            .sum::<f64>()
+    };
     assert!(loss(&epochs[2]) < loss(&epochs[0]), "loss did not go down: {log}");
-    for f in ["config.json", "heads.json", "tokenizer.json", "model.safetensors", "metrics.json"] {
+    for f in [
+        "config.json",
+        "heads.json",
+        "tokenizer.json",
+        "model.safetensors",
+        "metrics.json",
+    ] {
         assert!(out.join(f).exists(), "{f} missing");
     }
     let gold = tmp.path().join("gold.txt");
-    std::fs::write(&gold, "-DOCSTART- -X- -X- O\n\nEU NNP B-NP I-ORG\nrejects VBZ B-VP O\nGerman JJ B-NP I-MISC\ncall NN I-NP O\n").unwrap();
-    let eval = bin().args(["eval", "ner", "--gold"]).arg(&gold).arg("--model").arg(&out).output().unwrap();
+    std::fs::write(
+        &gold,
+        "-DOCSTART- -X- -X- O\n\nEU NNP B-NP I-ORG\nrejects VBZ B-VP O\nGerman JJ B-NP I-MISC\ncall NN I-NP O\n",
+    )
+    .unwrap();
+    let eval = bin()
+        .args(["eval", "ner", "--gold"])
+        .arg(&gold)
+        .arg("--model")
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(eval.status.success(), "{}", String::from_utf8_lossy(&eval.stderr));
     let report: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
-    assert_eq!((report["task"].as_str(), report["n_sentences"].as_u64()), (Some("ner"), Some(1)));
+    assert_eq!(
+        (report["task"].as_str(), report["n_sentences"].as_u64()),
+        (Some("ner"), Some(1))
+    );
     assert!(report["per_type"].is_object());
 }

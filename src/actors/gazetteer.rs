@@ -51,11 +51,23 @@ impl Gazetteer {
         for (i, line) in tsv.lines().enumerate().skip(1) {
             let cols: Vec<&str> = line.split('\t').collect();
             let [code, name, aliases, capitals, demonyms, metonyms] = cols[..] else {
-                return Err(Error::Invalid(format!("countries.tsv line {}: expected 6 columns", i + 1)));
+                return Err(Error::Invalid(format!(
+                    "countries.tsv line {}: expected 6 columns",
+                    i + 1
+                )));
             };
             let idx = countries.len();
-            countries.push(Country { code: code.into(), name: name.into() });
-            let groups = [(name, Via::Name), (aliases, Via::Alias), (capitals, Via::Capital), (demonyms, Via::Demonym), (metonyms, Via::Metonym)];
+            countries.push(Country {
+                code: code.into(),
+                name: name.into(),
+            });
+            let groups = [
+                (name, Via::Name),
+                (aliases, Via::Alias),
+                (capitals, Via::Capital),
+                (demonyms, Via::Demonym),
+                (metonyms, Via::Metonym),
+            ];
             for (field, via) in groups {
                 for p in field.split('|').map(str::trim).filter(|p| !p.is_empty()) {
                     // "the Kremlin" is matched as "Kremlin": the article is not part of the name.
@@ -71,7 +83,11 @@ impl Gazetteer {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
             .map_err(|e| Error::Invalid(format!("gazetteer: {e}")))?;
-        Ok(Gazetteer { countries, phrases, matcher })
+        Ok(Gazetteer {
+            countries,
+            phrases,
+            matcher,
+        })
     }
 
     pub fn by_code(&self, code: &str) -> Option<usize> {
@@ -92,7 +108,12 @@ impl Gazetteer {
             let (country, via) = self.phrases[m.pattern().as_usize()];
             let start = text[..m.start()].chars().count();
             let end = start + text[m.start()..m.end()].chars().count();
-            out.push(CountryHit { start, end, country, via });
+            out.push(CountryHit {
+                start,
+                end,
+                country,
+                via,
+            });
         }
         out
     }
@@ -101,7 +122,10 @@ impl Gazetteer {
     pub fn lookup(&self, phrase: &str) -> Option<(usize, Via)> {
         let phrase = phrase.trim();
         let phrase = phrase.strip_prefix("the ").unwrap_or(phrase);
-        self.find(phrase).into_iter().find(|h| h.start == 0 && h.end == phrase.chars().count()).map(|h| (h.country, h.via))
+        self.find(phrase)
+            .into_iter()
+            .find(|h| h.start == 0 && h.end == phrase.chars().count())
+            .map(|h| (h.country, h.via))
     }
 }
 
@@ -137,11 +161,14 @@ mod tests {
 
     #[test]
     fn whole_words_only_and_longest_first() {
-        assert_eq!(hits("Prussian history; the Russians; South Korea; the U.S. said"), [
-            ("Russians".into(), "RUS", Via::Demonym),
-            ("South Korea".into(), "KOR", Via::Name),
-            ("U.S.".into(), "USA", Via::Alias),
-        ]);
+        assert_eq!(
+            hits("Prussian history; the Russians; South Korea; the U.S. said"),
+            [
+                ("Russians".into(), "RUS", Via::Demonym),
+                ("South Korea".into(), "KOR", Via::Name),
+                ("U.S.".into(), "USA", Via::Alias),
+            ]
+        );
         assert!(hits("focus on us and thus").is_empty());
     }
 
@@ -149,8 +176,15 @@ mod tests {
     fn bundled_data_covers_every_un_member() {
         let g = Gazetteer::bundled().unwrap();
         assert!(g.countries.len() >= 193);
-        assert_eq!(g.lookup("the White House").map(|(c, v)| (g.countries[c].code.as_str(), v)), Some(("USA", Via::Metonym)));
-        assert_eq!(g.lookup("Moscow").map(|(c, _)| g.countries[c].code.as_str()), Some("RUS"));
+        assert_eq!(
+            g.lookup("the White House")
+                .map(|(c, v)| (g.countries[c].code.as_str(), v)),
+            Some(("USA", Via::Metonym))
+        );
+        assert_eq!(
+            g.lookup("Moscow").map(|(c, _)| g.countries[c].code.as_str()),
+            Some("RUS")
+        );
         assert_eq!(g.lookup("Moscow State"), None);
     }
 }

@@ -1,5 +1,5 @@
 //! Actors: mentions grouped into who-is-who, with countries and affiliations.
 
-pub mod petrarch;
 pub mod gazetteer;
+pub mod petrarch;
 pub mod resolve;

@@ -162,8 +162,10 @@ pub enum DictionaryError {
 /// Reads and parses a dictionary file. Bytes that are not UTF-8 are
 /// replaced, since the upstream files mix encodings.
 pub fn read_actors_file(path: &Path) -> Result<ActorDictionary, DictionaryError> {
-    let bytes = std::fs::read(path)
-        .map_err(|source| DictionaryError::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| DictionaryError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     parse_actors(&String::from_utf8_lossy(&bytes))
 }
 
@@ -203,7 +205,10 @@ pub fn parse_actors(text: &str) -> Result<ActorDictionary, DictionaryError> {
         } else if name.is_empty() {
             dict.skipped_lines += usize::from(bad_roles == 0);
         } else {
-            dict.entries.push(ActorEntry { names: vec![name], roles });
+            dict.entries.push(ActorEntry {
+                names: vec![name],
+                roles,
+            });
         }
     }
     if dict.entries.is_empty() {
@@ -278,7 +283,10 @@ mod tests {
     }
 
     fn role(code: &str, validity: Validity) -> CodeRole {
-        CodeRole { code: code.into(), validity }
+        CodeRole {
+            code: code.into(),
+            validity,
+        }
     }
 
     const SAMPLE: &str = "\
@@ -338,7 +346,10 @@ NO_CODE_ENTRY
                 role("AZEELI", Validity::Always),
             ]
         );
-        assert_eq!(dict.entries[3].roles, [role("USRAZE", Validity::Until(d(1991, 10, 18)))]);
+        assert_eq!(
+            dict.entries[3].roles,
+            [role("USRAZE", Validity::Until(d(1991, 10, 18)))]
+        );
         assert_eq!(
             dict.entries[4].roles,
             [
@@ -418,7 +429,16 @@ NO_CODE_ENTRY
         assert_eq!(Date::parse_iso("2025-06-30"), Some(d(2025, 6, 30)));
         assert_eq!(Date::parse_iso("2025-06-30T12:00:00Z"), Some(d(2025, 6, 30)));
         assert_eq!(Date::parse_iso("2025-06-30 12:00"), Some(d(2025, 6, 30)));
-        for bad in ["", "2025-6-30", "2025/06/30", "2025-13-01", "2025-06-00", "2025-06-301", "é025-06-30", "2025-06-3é"] {
+        for bad in [
+            "",
+            "2025-6-30",
+            "2025/06/30",
+            "2025-13-01",
+            "2025-06-00",
+            "2025-06-301",
+            "é025-06-30",
+            "2025-06-3é",
+        ] {
             assert_eq!(Date::parse_iso(bad), None, "{bad}");
         }
         assert!(d(2003, 10, 31) < d(2003, 11, 1) && d(1999, 12, 31) < d(2000, 1, 1));
@@ -445,7 +465,11 @@ NO_CODE_ENTRY
             .expect("ILHAM ALIYEV entry");
         assert_eq!(ilham.code_on(Date::parse_iso("2025-06-30")), Some("AZEGOV"));
         assert_eq!(ilham.code_on(Date::parse_iso("1990-01-01")), Some("AZEELI"));
-        let afg = dict.entries.iter().find(|e| e.names[0] == "AFGHANISTAN").expect("AFGHANISTAN");
+        let afg = dict
+            .entries
+            .iter()
+            .find(|e| e.names[0] == "AFGHANISTAN")
+            .expect("AFGHANISTAN");
         assert_eq!(afg.code_on(None), Some("AFG"));
         assert!(afg.names.iter().any(|n| n == "ISLAMIC REPUBLIC OF AFGHANISTAN"));
     }

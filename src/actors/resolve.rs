@@ -44,17 +44,78 @@ pub struct Resolution {
 
 /// Words that may stand between an affiliation and the person or body it qualifies.
 const TITLE_WORDS: &[&str] = &[
-    "president", "prime", "minister", "deputy", "foreign", "defense", "defence", "interior", "culture",
-    "spokeswoman", "spokesman", "spokesperson", "ambassador", "envoy", "leader", "chief", "head", "general",
-    "secretary", "state", "official", "officials", "senator", "governor", "mayor", "king", "queen", "chancellor",
-    "commander", "former", "acting", "vice", "opposition", "lawmaker", "diplomat", "top", "senior", "army",
-    "ministry", "affairs", "of", "the", "and", "national", "security", "adviser", "advisor", "counterpart",
+    "president",
+    "prime",
+    "minister",
+    "deputy",
+    "foreign",
+    "defense",
+    "defence",
+    "interior",
+    "culture",
+    "spokeswoman",
+    "spokesman",
+    "spokesperson",
+    "ambassador",
+    "envoy",
+    "leader",
+    "chief",
+    "head",
+    "general",
+    "secretary",
+    "state",
+    "official",
+    "officials",
+    "senator",
+    "governor",
+    "mayor",
+    "king",
+    "queen",
+    "chancellor",
+    "commander",
+    "former",
+    "acting",
+    "vice",
+    "opposition",
+    "lawmaker",
+    "diplomat",
+    "top",
+    "senior",
+    "army",
+    "ministry",
+    "affairs",
+    "of",
+    "the",
+    "and",
+    "national",
+    "security",
+    "adviser",
+    "advisor",
+    "counterpart",
 ];
 
-const PERSON_TITLES: &[&str] = &["president", "mr", "mrs", "ms", "dr", "prime minister", "minister", "gen", "general", "sen", "senator", "gov", "governor"];
+const PERSON_TITLES: &[&str] = &[
+    "president",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prime minister",
+    "minister",
+    "gen",
+    "general",
+    "sen",
+    "senator",
+    "gov",
+    "governor",
+];
 
 fn strip_possessive(s: &str) -> &str {
-    s.strip_suffix("’s").or_else(|| s.strip_suffix("'s")).or_else(|| s.strip_suffix('’')).unwrap_or(s).trim()
+    s.strip_suffix("’s")
+        .or_else(|| s.strip_suffix("'s"))
+        .or_else(|| s.strip_suffix('’'))
+        .unwrap_or(s)
+        .trim()
 }
 
 /// "President Ilham Aliyev’s" → "Ilham Aliyev".
@@ -62,7 +123,12 @@ pub fn person_name(text: &str) -> String {
     let mut s = strip_possessive(text.trim());
     loop {
         let lower = s.to_lowercase();
-        let Some(t) = PERSON_TITLES.iter().find(|t| lower.starts_with(*t) && lower[t.len()..].starts_with([' ', '.'])) else { break };
+        let Some(t) = PERSON_TITLES
+            .iter()
+            .find(|t| lower.starts_with(*t) && lower[t.len()..].starts_with([' ', '.']))
+        else {
+            break;
+        };
         s = s[t.len()..].trim_start_matches('.').trim_start();
     }
     s.to_string()
@@ -70,7 +136,10 @@ pub fn person_name(text: &str) -> String {
 
 fn org_name(text: &str) -> String {
     let s = strip_possessive(text.trim());
-    s.strip_prefix("the ").or_else(|| s.strip_prefix("The ")).unwrap_or(s).to_string()
+    s.strip_prefix("the ")
+        .or_else(|| s.strip_prefix("The "))
+        .unwrap_or(s)
+        .to_string()
 }
 
 pub fn slug(name: &str) -> String {
@@ -87,7 +156,18 @@ pub fn slug(name: &str) -> String {
 
 /// Whether the article uses "Georgia" for the US state.
 fn georgia_is_us_state(text: &str) -> bool {
-    let cues = ["Atlanta", "state of Georgia", "Georgia state", "Georgia Gov", "Georgia’s governor", "Georgia's governor", ", Ga.", "Savannah, Georgia", "Georgia Republican", "Georgia Democrat"];
+    let cues = [
+        "Atlanta",
+        "state of Georgia",
+        "Georgia state",
+        "Georgia Gov",
+        "Georgia’s governor",
+        "Georgia's governor",
+        ", Ga.",
+        "Savannah, Georgia",
+        "Georgia Republican",
+        "Georgia Democrat",
+    ];
     cues.iter().any(|c| text.contains(c)) && !text.contains("Tbilisi")
 }
 
@@ -119,15 +199,29 @@ impl Resolver<'_> {
         let country_actor = |actors: &mut Vec<Actor>, by_key: &mut HashMap<String, usize>, c: usize| -> usize {
             let code = &gaz.countries[c].code;
             *by_key.entry(format!("country:{code}")).or_insert_with(|| {
-                actors.push(Actor { id: code.clone(), name: gaz.countries[c].name.clone(), kind: ActorKind::Country, affiliation: None, cameo: None, mentions: vec![] });
+                actors.push(Actor {
+                    id: code.clone(),
+                    name: gaz.countries[c].name.clone(),
+                    kind: ActorKind::Country,
+                    affiliation: None,
+                    cameo: None,
+                    mentions: vec![],
+                });
                 actors.len() - 1
             })
         };
         let geo = gaz.by_code("GEO");
         // The country a mention stands for: the whole mention, or a demonym/name opening a MISC one ("Russian-sponsored").
         let country_of = |m: &Mention| -> Option<usize> {
-            let whole = m.country.filter(|&(c, via)| !(us_georgia && Some(c) == geo && via == Via::Name)).map(|(c, _)| c);
-            whole.or_else(|| (m.label == "MISC").then(|| gaz.find(&m.text).into_iter().find(|h| h.start == 0).map(|h| h.country)).flatten())
+            let whole = m
+                .country
+                .filter(|&(c, via)| !(us_georgia && Some(c) == geo && via == Via::Name))
+                .map(|(c, _)| c);
+            whole.or_else(|| {
+                (m.label == "MISC")
+                    .then(|| gaz.find(&m.text).into_iter().find(|h| h.start == 0).map(|h| h.country))
+                    .flatten()
+            })
         };
 
         // Pass 1: countries, multi-word persons, organisations, locations.
@@ -153,7 +247,11 @@ impl Resolver<'_> {
                 "LOC" => {
                     let name = org_name(&m.text);
                     if us_georgia && name == "Georgia" {
-                        ("loc:georgia-us".into(), "Georgia (U.S. state)".into(), ActorKind::Location)
+                        (
+                            "loc:georgia-us".into(),
+                            "Georgia (U.S. state)".into(),
+                            ActorKind::Location,
+                        )
                     } else {
                         (format!("loc:{}", name.to_lowercase()), name, ActorKind::Location)
                     }
@@ -161,7 +259,14 @@ impl Resolver<'_> {
                 _ => continue,
             };
             let a = *by_key.entry(key).or_insert_with(|| {
-                actors.push(Actor { id: slug(&name), name, kind, affiliation: None, cameo: None, mentions: vec![] });
+                actors.push(Actor {
+                    id: slug(&name),
+                    name,
+                    kind,
+                    affiliation: None,
+                    cameo: None,
+                    mentions: vec![],
+                });
                 actors.len() - 1
             });
             mention_actor[i] = Some(a);
@@ -171,12 +276,26 @@ impl Resolver<'_> {
             let name = person_name(&mentions[i].text);
             let candidates: Vec<(usize, usize)> = (0..mentions.len())
                 .filter_map(|j| mention_actor[j].map(|a| (j, a)))
-                .filter(|&(_, a)| actors[a].kind == ActorKind::Person && actors[a].name.rsplit(' ').next() == Some(name.as_str()))
+                .filter(|&(_, a)| {
+                    actors[a].kind == ActorKind::Person && actors[a].name.rsplit(' ').next() == Some(name.as_str())
+                })
                 .collect();
-            let chosen = candidates.iter().rev().find(|&&(j, _)| j < i).or(candidates.first()).map(|&(_, a)| a);
+            let chosen = candidates
+                .iter()
+                .rev()
+                .find(|&&(j, _)| j < i)
+                .or(candidates.first())
+                .map(|&(_, a)| a);
             mention_actor[i] = Some(chosen.unwrap_or_else(|| {
                 *by_key.entry(format!("per:{name}")).or_insert_with(|| {
-                    actors.push(Actor { id: slug(&name), name: name.clone(), kind: ActorKind::Person, affiliation: None, cameo: None, mentions: vec![] });
+                    actors.push(Actor {
+                        id: slug(&name),
+                        name: name.clone(),
+                        kind: ActorKind::Person,
+                        affiliation: None,
+                        cameo: None,
+                        mentions: vec![],
+                    });
                     actors.len() - 1
                 })
             }));
@@ -202,23 +321,43 @@ impl Resolver<'_> {
             }
             // A country phrase inside the name; not the whole name (that was ruled out as a country above).
             let n = m.text.chars().count();
-            let contained = gaz.find(&m.text).into_iter().find(|h| h.end - h.start < n).map(|h| h.country);
+            let contained = gaz
+                .find(&m.text)
+                .into_iter()
+                .find(|h| h.end - h.start < n)
+                .map(|h| h.country);
             let left = (i > 0 && mentions[i - 1].sentence == m.sentence)
                 .then(|| {
                     let gap: String = text[mentions[i - 1].end..m.start].iter().collect();
                     let ok = gap.trim().split_whitespace().all(|w| {
                         let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-                        w.is_empty() || w == "s" || TITLE_WORDS.contains(&w.to_lowercase().as_str()) || w.chars().next().is_some_and(char::is_uppercase)
+                        w.is_empty()
+                            || w == "s"
+                            || TITLE_WORDS.contains(&w.to_lowercase().as_str())
+                            || w.chars().next().is_some_and(char::is_uppercase)
                     }) && !gap.contains([',', ';', '(', ')', '“', '”', '"']);
-                    ok.then(|| mention_actor[i - 1].and_then(|p| if actors[p].kind == ActorKind::Country { Some(p) } else { affil_of_mention[i - 1] }))
-                        .flatten()
+                    ok.then(|| {
+                        mention_actor[i - 1].and_then(|p| {
+                            if actors[p].kind == ActorKind::Country {
+                                Some(p)
+                            } else {
+                                affil_of_mention[i - 1]
+                            }
+                        })
+                    })
+                    .flatten()
                 })
                 .flatten();
             let right = mentions.get(i + 1).filter(|n| n.sentence == m.sentence).and_then(|n| {
                 let gap: String = text[m.end..n.start].iter().collect();
-                (gap.trim() == "," && m.label == "PER").then(|| mention_actor[i + 1].filter(|&p| actors[p].kind == ActorKind::Country)).flatten()
+                (gap.trim() == "," && m.label == "PER")
+                    .then(|| mention_actor[i + 1].filter(|&p| actors[p].kind == ActorKind::Country))
+                    .flatten()
             });
-            let found = contained.map(|c| country_actor(&mut actors, &mut by_key, c)).or(left).or(right);
+            let found = contained
+                .map(|c| country_actor(&mut actors, &mut by_key, c))
+                .or(left)
+                .or(right);
             affil_of_mention[i] = found;
             if let Some(c) = found {
                 votes.resize(actors.len(), HashMap::new());
@@ -236,15 +375,22 @@ impl Resolver<'_> {
         }
         votes.resize(actors.len(), HashMap::new());
         for (a, v) in votes.iter().enumerate() {
-            actors[a].affiliation = v.iter().max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c))).map(|(&c, _)| c);
+            actors[a].affiliation = v
+                .iter()
+                .max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c)))
+                .map(|(&c, _)| c);
         }
 
         // PETRARCH codes (and the affiliations they imply), honouring the article's date.
         if let (Some(dict), Some(index)) = (self.dictionary, self.dictionary_index) {
             let date = date.and_then(Date::parse_iso);
             for a in 0..actors.len() {
-                let Some(&e) = index.get(&actors[a].name.to_uppercase()) else { continue };
-                let Some(code) = dict.entries[e].code_on(date) else { continue };
+                let Some(&e) = index.get(&actors[a].name.to_uppercase()) else {
+                    continue;
+                };
+                let Some(code) = dict.entries[e].code_on(date) else {
+                    continue;
+                };
                 actors[a].cameo = Some(code.to_string());
                 if actors[a].kind != ActorKind::Country && actors[a].affiliation.is_none() {
                     if let Some(c) = code.get(..3).and_then(|iso| gaz.by_code(iso)) {
@@ -300,18 +446,33 @@ mod tests {
     use crate::segment;
 
     /// Runs the real mention stage on `text` with the given NER entities (surface, label), in order.
-    fn resolve_with(text: &str, ents: &[(&str, &str)], dict: Option<&ActorDictionary>, date: Option<&str>) -> (Vec<Mention>, Resolution) {
+    fn resolve_with(
+        text: &str,
+        ents: &[(&str, &str)],
+        dict: Option<&ActorDictionary>,
+        date: Option<&str>,
+    ) -> (Vec<Mention>, Resolution) {
         let gaz = Gazetteer::bundled().unwrap();
         let chars: Vec<char> = text.chars().collect();
         let sentences = segment::sentences(&chars, 0..chars.len());
         let mut entities = Vec::new();
         let mut from = 0;
         for (surface, label) in ents {
-            let byte = text[from..].find(surface).unwrap_or_else(|| panic!("{surface} not found")) + from;
+            let byte = text[from..]
+                .find(surface)
+                .unwrap_or_else(|| panic!("{surface} not found"))
+                + from;
             let start = text[..byte].chars().count();
             let end = start + surface.chars().count();
             let sentence = sentences.iter().position(|s| s.start <= start && end <= s.end).unwrap();
-            entities.push(Entity { text: surface.to_string(), label: label.to_string(), score: 1.0, start, end, sentence });
+            entities.push(Entity {
+                text: surface.to_string(),
+                label: label.to_string(),
+                score: 1.0,
+                start,
+                end,
+                sentence,
+            });
             from = byte + surface.len();
         }
         let mut mentions = Vec::new();
@@ -321,7 +482,12 @@ mod tests {
             mentions.extend(sentence_mentions(&gaz, &st, s.start, k, &ents));
         }
         let index = dict.map(dictionary_index);
-        let res = Resolver { gazetteer: &gaz, dictionary: dict, dictionary_index: index.as_ref() }.resolve(&chars, &mentions, date);
+        let res = Resolver {
+            gazetteer: &gaz,
+            dictionary: dict,
+            dictionary_index: index.as_ref(),
+        }
+        .resolve(&chars, &mentions, date);
         (mentions, res)
     }
 
@@ -329,24 +495,54 @@ mod tests {
     fn summary(m: &[Mention], r: &Resolution) -> Vec<(String, ActorKind, Option<String>, Vec<String>)> {
         r.actors
             .iter()
-            .map(|a| (a.id.clone(), a.kind, a.affiliation.map(|c| r.actors[c].id.clone()), a.mentions.iter().map(|&i| m[i].text.clone()).collect()))
+            .map(|a| {
+                (
+                    a.id.clone(),
+                    a.kind,
+                    a.affiliation.map(|c| r.actors[c].id.clone()),
+                    a.mentions.iter().map(|&i| m[i].text.clone()).collect(),
+                )
+            })
             .collect()
     }
 
-    fn actor<'a>(s: &'a [(String, ActorKind, Option<String>, Vec<String>)], id: &str) -> &'a (String, ActorKind, Option<String>, Vec<String>) {
-        s.iter().find(|a| a.0 == id).unwrap_or_else(|| panic!("no actor {id} in {s:?}"))
+    fn actor<'a>(
+        s: &'a [(String, ActorKind, Option<String>, Vec<String>)],
+        id: &str,
+    ) -> &'a (String, ActorKind, Option<String>, Vec<String>) {
+        s.iter()
+            .find(|a| a.0 == id)
+            .unwrap_or_else(|| panic!("no actor {id} in {s:?}"))
     }
 
     #[test]
     fn a_surname_joins_the_full_name() {
-        let (m, r) = resolve_with("Ilham Aliyev spoke on Monday. Later, Aliyev left.", &[("Ilham Aliyev", "PER"), ("Aliyev", "PER")], None, None);
-        assert_eq!(summary(&m, &r), [("ilham-aliyev".into(), ActorKind::Person, None, vec!["Ilham Aliyev".into(), "Aliyev".into()])]);
+        let (m, r) = resolve_with(
+            "Ilham Aliyev spoke on Monday. Later, Aliyev left.",
+            &[("Ilham Aliyev", "PER"), ("Aliyev", "PER")],
+            None,
+            None,
+        );
+        assert_eq!(
+            summary(&m, &r),
+            [(
+                "ilham-aliyev".into(),
+                ActorKind::Person,
+                None,
+                vec!["Ilham Aliyev".into(), "Aliyev".into()]
+            )]
+        );
     }
 
     #[test]
     fn two_aliyevs_with_different_first_names_stay_apart() {
         let text = "Heydar Aliyev founded the party. Ilham Aliyev leads it now, and Aliyev spoke today.";
-        let (m, r) = resolve_with(text, &[("Heydar Aliyev", "PER"), ("Ilham Aliyev", "PER"), ("Aliyev", "PER")], None, None);
+        let (m, r) = resolve_with(
+            text,
+            &[("Heydar Aliyev", "PER"), ("Ilham Aliyev", "PER"), ("Aliyev", "PER")],
+            None,
+            None,
+        );
         let s = summary(&m, &r);
         assert_eq!(actor(&s, "heydar-aliyev").3, ["Heydar Aliyev"]);
         // The bare surname goes to the nearest preceding full name.
@@ -356,7 +552,18 @@ mod tests {
     #[test]
     fn capitals_seats_of_government_and_demonyms_stand_for_their_country() {
         let text = "Moscow summoned the envoy, and the Kremlin warned Baku. Azerbaijani officials flew to Kyiv. The White House stayed silent.";
-        let (m, r) = resolve_with(text, &[("Moscow", "LOC"), ("Baku", "LOC"), ("Azerbaijani", "MISC"), ("Kyiv", "LOC"), ("White House", "ORG")], None, None);
+        let (m, r) = resolve_with(
+            text,
+            &[
+                ("Moscow", "LOC"),
+                ("Baku", "LOC"),
+                ("Azerbaijani", "MISC"),
+                ("Kyiv", "LOC"),
+                ("White House", "ORG"),
+            ],
+            None,
+            None,
+        );
         let s = summary(&m, &r);
         assert_eq!(actor(&s, "RUS").3, ["Moscow", "Kremlin"]);
         assert_eq!(actor(&s, "AZE").3, ["Baku", "Azerbaijani"]);
@@ -373,15 +580,27 @@ mod tests {
                     Russia’s Defence Ministry objected. \
                     Alexey Overchuk, Russia’s deputy prime minister, stayed home.";
         let ents = [
-            ("Russian", "MISC"), ("Foreign Ministry", "ORG"), ("Maria Zakharova", "PER"),
+            ("Russian", "MISC"),
+            ("Foreign Ministry", "ORG"),
+            ("Maria Zakharova", "PER"),
             ("Azerbaijani Culture Ministry", "ORG"),
-            ("Azerbaijani", "MISC"), ("Ilham Aliyev", "PER"),
-            ("Russia", "LOC"), ("Defence Ministry", "ORG"),
-            ("Alexey Overchuk", "PER"), ("Russia", "LOC"),
+            ("Azerbaijani", "MISC"),
+            ("Ilham Aliyev", "PER"),
+            ("Russia", "LOC"),
+            ("Defence Ministry", "ORG"),
+            ("Alexey Overchuk", "PER"),
+            ("Russia", "LOC"),
         ];
         let (m, r) = resolve_with(text, &ents, None, None);
         let s = summary(&m, &r);
-        for (id, country) in [("foreign-ministry", "RUS"), ("maria-zakharova", "RUS"), ("azerbaijani-culture-ministry", "AZE"), ("ilham-aliyev", "AZE"), ("defence-ministry", "RUS"), ("alexey-overchuk", "RUS")] {
+        for (id, country) in [
+            ("foreign-ministry", "RUS"),
+            ("maria-zakharova", "RUS"),
+            ("azerbaijani-culture-ministry", "AZE"),
+            ("ilham-aliyev", "AZE"),
+            ("defence-ministry", "RUS"),
+            ("alexey-overchuk", "RUS"),
+        ] {
             assert_eq!(actor(&s, id).2.as_deref(), Some(country), "{id}");
         }
     }
@@ -397,12 +616,20 @@ mod tests {
     fn a_definite_reference_joins_the_organisation_named_before() {
         let text = "The Culture Ministry cancelled the events. The ministry said more would follow.";
         let (m, r) = resolve_with(text, &[("Culture Ministry", "ORG")], None, None);
-        assert_eq!(actor(&summary(&m, &r), "culture-ministry").3, ["Culture Ministry", "The ministry"]);
+        assert_eq!(
+            actor(&summary(&m, &r), "culture-ministry").3,
+            ["Culture Ministry", "The ministry"]
+        );
     }
 
     #[test]
     fn georgia_is_the_country_unless_the_text_says_us_state() {
-        let (m, r) = resolve_with("Georgia accused Russia of provocations near Tbilisi.", &[("Georgia", "LOC"), ("Russia", "LOC"), ("Tbilisi", "LOC")], None, None);
+        let (m, r) = resolve_with(
+            "Georgia accused Russia of provocations near Tbilisi.",
+            &[("Georgia", "LOC"), ("Russia", "LOC"), ("Tbilisi", "LOC")],
+            None,
+            None,
+        );
         assert_eq!(actor(&summary(&m, &r), "GEO").3, ["Georgia", "Tbilisi"]);
 
         let text = "Voters in Atlanta lined up early. Georgia certified the results on Friday.";
@@ -410,7 +637,10 @@ mod tests {
         let s = summary(&m, &r);
         assert!(s.iter().all(|a| a.0 != "GEO"), "{s:?}");
         let state = actor(&s, "georgia-u-s-state");
-        assert_eq!((state.1, state.2.as_deref(), state.3.clone()), (ActorKind::Location, Some("USA"), vec!["Georgia".to_string()]));
+        assert_eq!(
+            (state.1, state.2.as_deref(), state.3.clone()),
+            (ActorKind::Location, Some("USA"), vec!["Georgia".to_string()])
+        );
     }
 
     #[test]

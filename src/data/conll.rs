@@ -15,19 +15,36 @@ pub struct TaggedSentence {
 
 pub fn parse(text: &str, path: &Path) -> Result<Vec<TaggedSentence>> {
     let mut out = Vec::new();
-    let mut cur = TaggedSentence { words: vec![], tags: vec![], line: 0 };
+    let mut cur = TaggedSentence {
+        words: vec![],
+        tags: vec![],
+        line: 0,
+    };
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() || line.starts_with("-DOCSTART-") {
             if !cur.words.is_empty() {
-                out.push(std::mem::replace(&mut cur, TaggedSentence { words: vec![], tags: vec![], line: 0 }));
+                out.push(std::mem::replace(
+                    &mut cur,
+                    TaggedSentence {
+                        words: vec![],
+                        tags: vec![],
+                        line: 0,
+                    },
+                ));
             }
             continue;
         }
         let cols: Vec<&str> = line.split_whitespace().collect();
         let (word, tag) = match (cols.first(), cols.last()) {
             (Some(w), Some(t)) if cols.len() >= 2 => (*w, *t),
-            _ => return Err(Error::data(path, i + 1, format!("expected `token ... TAG`, got {line:?}"))),
+            _ => {
+                return Err(Error::data(
+                    path,
+                    i + 1,
+                    format!("expected `token ... TAG`, got {line:?}"),
+                ))
+            }
         };
         if !(tag == "O" || tag.starts_with("B-") || tag.starts_with("I-")) {
             return Err(Error::data(path, i + 1, format!("tag {tag:?} is not O, B-X or I-X")));
@@ -86,7 +103,10 @@ mod tests {
 
     #[test]
     fn iob1_becomes_bio() {
-        let tags: Vec<String> = ["I-LOC", "I-LOC", "B-LOC", "O", "I-PER", "I-ORG"].iter().map(|s| s.to_string()).collect();
+        let tags: Vec<String> = ["I-LOC", "I-LOC", "B-LOC", "O", "I-PER", "I-ORG"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(to_bio(&tags), ["B-LOC", "I-LOC", "B-LOC", "O", "B-PER", "B-ORG"]);
     }
 }

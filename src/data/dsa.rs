@@ -19,7 +19,12 @@ pub fn parse_line(line: &str) -> std::result::Result<PairExample, String> {
     let [sentence, p, q, label] = cols[..] else {
         return Err(format!("expected 4 tab-separated columns, got {}", cols.len()));
     };
-    let label: usize = label.trim().parse().ok().filter(|&l| l < 5).ok_or_else(|| format!("label {label:?} is not 0-4"))?;
+    let label: usize = label
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&l| l < 5)
+        .ok_or_else(|| format!("label {label:?} is not 0-4"))?;
     let mut text = String::new();
     let mut spans = Vec::new();
     let mut open: Option<(usize, String)> = None;
@@ -38,7 +43,11 @@ pub fn parse_line(line: &str) -> std::result::Result<PairExample, String> {
         }
     }
     let find = |name: &str, skip: Option<usize>| {
-        spans.iter().enumerate().find(|(i, s)| Some(*i) != skip && s.2.trim() == name.trim()).map(|(i, _)| i)
+        spans
+            .iter()
+            .enumerate()
+            .find(|(i, s)| Some(*i) != skip && s.2.trim() == name.trim())
+            .map(|(i, _)| i)
     };
     let (pi, qi) = match (find(p, None), spans.len()) {
         (Some(pi), _) => (pi, find(q, Some(pi)).or_else(|| (0..spans.len()).find(|&i| i != pi))),
@@ -46,7 +55,12 @@ pub fn parse_line(line: &str) -> std::result::Result<PairExample, String> {
         _ => return Err(format!("entity {p:?} is not bracketed in the sentence")),
     };
     let qi = qi.ok_or_else(|| format!("entity {q:?} is not bracketed in the sentence"))?;
-    Ok(PairExample { text, p: (spans[pi].0, spans[pi].1), q: (spans[qi].0, spans[qi].1), label })
+    Ok(PairExample {
+        text,
+        p: (spans[pi].0, spans[pi].1),
+        q: (spans[qi].0, spans[qi].1),
+        label,
+    })
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<Vec<PairExample>> {
@@ -83,7 +97,10 @@ mod tests {
 
     #[test]
     fn errors_say_what_is_wrong() {
-        assert_eq!(parse("a\tb\n", Path::new("v.txt")).unwrap_err().to_string(), "v.txt:1: expected 4 tab-separated columns, got 2");
+        assert_eq!(
+            parse("a\tb\n", Path::new("v.txt")).unwrap_err().to_string(),
+            "v.txt:1: expected 4 tab-separated columns, got 2"
+        );
         assert!(parse_line("[A] and [B]\tA\tB\t7").unwrap_err().contains("label"));
     }
 }

@@ -43,11 +43,18 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<TargetExample>> {
                 p => return Err(Error::data(path, i + 1, format!("polarity {p} is not 2.0, 4.0 or 6.0"))),
             };
             if t.from >= t.to || t.to > n {
-                return Err(Error::data(path, i + 1, format!("target {}..{} outside the {n}-char sentence", t.from, t.to)));
+                return Err(Error::data(
+                    path,
+                    i + 1,
+                    format!("target {}..{} outside the {n}-char sentence", t.from, t.to),
+                ));
             }
             targets.push((t.from, t.to, class));
         }
-        out.push(TargetExample { text: l.sentence_normalized, targets });
+        out.push(TargetExample {
+            text: l.sentence_normalized,
+            targets,
+        });
     }
     Ok(out)
 }
@@ -71,6 +78,9 @@ mod tests {
     #[test]
     fn rejects_unknown_polarity_with_line() {
         let text = "\n{\"sentence_normalized\": \"ab\", \"targets\": [{\"from\": 0, \"to\": 1, \"polarity\": 3.0}]}";
-        assert_eq!(parse(text, Path::new("d")).unwrap_err().to_string(), "d:2: polarity 3 is not 2.0, 4.0 or 6.0");
+        assert_eq!(
+            parse(text, Path::new("d")).unwrap_err().to_string(),
+            "d:2: polarity 3 is not 2.0, 4.0 or 6.0"
+        );
     }
 }

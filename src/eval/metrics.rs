@@ -25,7 +25,13 @@ impl Prf {
     /// Scores from raw counts. Empty denominators give 0 rather than NaN,
     /// as conlleval does.
     pub fn from_counts(correct: usize, gold: usize, pred: usize) -> Prf {
-        let ratio = |num: usize, den: usize| if den == 0 { 0.0 } else { num as f64 / den as f64 };
+        let ratio = |num: usize, den: usize| {
+            if den == 0 {
+                0.0
+            } else {
+                num as f64 / den as f64
+            }
+        };
         let precision = ratio(correct, pred);
         let recall = ratio(correct, gold);
         let f1 = if precision + recall == 0.0 {
@@ -68,10 +74,7 @@ fn parse_tag(tag: &str) -> (Mark, &str) {
 /// conlleval's `endOfChunk`: does a chunk end at the previous token?
 fn chunk_ends(prev: (Mark, &str), cur: (Mark, &str)) -> bool {
     use Mark::*;
-    let by_marks = matches!(
-        (prev.0, cur.0),
-        (B, B | O | S) | (I, B | O | S) | (E, _) | (S, _)
-    );
+    let by_marks = matches!((prev.0, cur.0), (B, B | O | S) | (I, B | O | S) | (E, _) | (S, _));
     by_marks || (prev.0 != O && prev.1 != cur.1)
 }
 
@@ -101,7 +104,11 @@ pub fn chunks(tags: &[&str]) -> Vec<Chunk> {
         let starts = chunk_starts(prev, cur);
         if ends || starts {
             if let Some((label, start)) = open.take() {
-                out.push(Chunk { label: label.to_string(), start, end: i });
+                out.push(Chunk {
+                    label: label.to_string(),
+                    start,
+                    end: i,
+                });
             }
         }
         if starts {
@@ -241,7 +248,11 @@ pub fn classification_report(labels: &[&str], gold: &[usize], pred: &[usize]) ->
     }
     ClassReport {
         n: gold.len(),
-        accuracy: if compared == 0 { 0.0 } else { correct as f64 / compared as f64 },
+        accuracy: if compared == 0 {
+            0.0
+        } else {
+            correct as f64 / compared as f64
+        },
         f1_macro: if k == 0 { 0.0 } else { f1_sum / k as f64 },
         per_class,
     }
@@ -263,7 +274,11 @@ mod tests {
     }
 
     fn ch(label: &str, start: usize, end: usize) -> Chunk {
-        Chunk { label: label.into(), start, end }
+        Chunk {
+            label: label.into(),
+            start,
+            end,
+        }
     }
 
     #[test]
@@ -274,7 +289,10 @@ mod tests {
 
     #[test]
     fn bio_b_after_i_of_same_type_starts_a_new_chunk() {
-        assert_eq!(chunks(&["B-ORG", "I-ORG", "B-ORG"]), vec![ch("ORG", 0, 2), ch("ORG", 2, 3)]);
+        assert_eq!(
+            chunks(&["B-ORG", "I-ORG", "B-ORG"]),
+            vec![ch("ORG", 0, 2), ch("ORG", 2, 3)]
+        );
     }
 
     #[test]
@@ -292,7 +310,10 @@ mod tests {
         assert_eq!(chunks(&["O", "B-", "X-PER", "PER", "", "B"]), vec![]);
         assert_eq!(chunks(&[]), vec![]);
         // Junk in the middle closes the chunk like `O` would.
-        assert_eq!(chunks(&["B-PER", "??", "I-PER"]), vec![ch("PER", 0, 1), ch("PER", 2, 3)]);
+        assert_eq!(
+            chunks(&["B-PER", "??", "I-PER"]),
+            vec![ch("PER", 0, 1), ch("PER", 2, 3)]
+        );
     }
 
     #[test]
@@ -309,7 +330,10 @@ mod tests {
         // gold: PER[0,2) LOC[3,4); pred: PER[0,1) LOC[3,4) ORG[4,5)
         // correct 1, pred 3, gold 2 -> P = 1/3, R = 1/2, F = 2*(1/6)/(5/6) = 0.4
         let mut s = NerScorer::new();
-        s.add(&["B-PER", "I-PER", "O", "B-LOC", "O"], &["B-PER", "O", "O", "B-LOC", "B-ORG"]);
+        s.add(
+            &["B-PER", "I-PER", "O", "B-LOC", "O"],
+            &["B-PER", "O", "O", "B-LOC", "B-ORG"],
+        );
         assert_prf(&s.overall(), 1.0 / 3.0, 0.5, 0.4);
         assert_eq!(s.n_sentences(), 1);
         assert_eq!(s.length_mismatches(), 0);

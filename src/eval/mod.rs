@@ -54,7 +54,9 @@ pub fn predict_word_tags(model: &StanceModel, sentences: &[Vec<&str>]) -> Result
             if let Some(st) = st {
                 for (i, t) in tag_pieces(model, st, p).into_iter().enumerate() {
                     if p.starts_word(i) {
-                        if let (Some(slot), Some(label)) = (tags.get_mut(p.words[i]), model.heads.ner_labels.get(t.label)) {
+                        if let (Some(slot), Some(label)) =
+                            (tags.get_mut(p.words[i]), model.heads.ner_labels.get(t.label))
+                        {
                             *slot = label.clone();
                         }
                     }
@@ -71,7 +73,10 @@ pub fn ner(model: &StanceModel, gold: &Path) -> Result<NerReport> {
 }
 
 pub fn ner_on(model: &StanceModel, data: &[conll::TaggedSentence]) -> Result<NerReport> {
-    let words: Vec<Vec<&str>> = data.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
+    let words: Vec<Vec<&str>> = data
+        .iter()
+        .map(|s| s.words.iter().map(String::as_str).collect())
+        .collect();
     let pred = predict_word_tags(model, &words)?;
     let mut scorer = NerScorer::new();
     for (s, p) in data.iter().zip(&pred) {
@@ -80,7 +85,14 @@ pub fn ner_on(model: &StanceModel, data: &[conll::TaggedSentence]) -> Result<Ner
         scorer.add(&g, &p);
     }
     let o = scorer.overall();
-    Ok(NerReport { task: "ner", n_sentences: scorer.n_sentences(), precision: o.precision, recall: o.recall, f1: o.f1, per_type: scorer.per_type() })
+    Ok(NerReport {
+        task: "ner",
+        n_sentences: scorer.n_sentences(),
+        precision: o.precision,
+        recall: o.recall,
+        f1: o.f1,
+        per_type: scorer.per_type(),
+    })
 }
 
 fn argmax(p: &[f32]) -> usize {
@@ -96,7 +108,10 @@ fn classify<E>(
 ) -> Result<Vec<usize>> {
     let mut out = Vec::new();
     for chunk in examples.chunks(CHUNK) {
-        let pieces: Vec<Pieces> = chunk.iter().map(|e| model.tokenizer.sentence(text(e))).collect::<Result<_>>()?;
+        let pieces: Vec<Pieces> = chunk
+            .iter()
+            .map(|e| model.tokenizer.sentence(text(e)))
+            .collect::<Result<_>>()?;
         let refs: Vec<&Pieces> = pieces.iter().collect();
         let states = encode_sentences(model, &refs, BATCH)?;
         for ((e, p), st) in chunk.iter().zip(&pieces).zip(&states) {
@@ -112,18 +127,26 @@ pub fn tsc(model: &StanceModel, gold: &Path) -> Result<TaskReport> {
 
 pub fn tsc_on(model: &StanceModel, data: &[newsmtsc::TargetExample]) -> Result<TaskReport> {
     let neutral = 1;
-    let pred = classify(model, data, |e| &e.text, |m, st, p, e| {
-        e.targets
-            .iter()
-            .map(|&(s, t, _)| match (st, piece_range(p, s, t)) {
-                (Some(st), Some(r)) => target_sentiment(m, st, &[r]).first().map_or(neutral, |pr| argmax(pr)),
-                _ => neutral,
-            })
-            .collect()
-    })?;
+    let pred = classify(
+        model,
+        data,
+        |e| &e.text,
+        |m, st, p, e| {
+            e.targets
+                .iter()
+                .map(|&(s, t, _)| match (st, piece_range(p, s, t)) {
+                    (Some(st), Some(r)) => target_sentiment(m, st, &[r]).first().map_or(neutral, |pr| argmax(pr)),
+                    _ => neutral,
+                })
+                .collect()
+        },
+    )?;
     let gold: Vec<usize> = data.iter().flat_map(|e| e.targets.iter().map(|t| t.2)).collect();
     let labels: Vec<&str> = model.heads.tsc_labels.iter().map(String::as_str).collect();
-    Ok(TaskReport { task: "tsc", report: classification_report(&labels, &gold, &pred) })
+    Ok(TaskReport {
+        task: "tsc",
+        report: classification_report(&labels, &gold, &pred),
+    })
 }
 
 pub fn dsa(model: &StanceModel, gold: &Path) -> Result<TaskReport> {
@@ -131,14 +154,22 @@ pub fn dsa(model: &StanceModel, gold: &Path) -> Result<TaskReport> {
 }
 
 pub fn dsa_on(model: &StanceModel, data: &[dsa::PairExample]) -> Result<TaskReport> {
-    let pred = classify(model, data, |e| &e.text, |m, st, p, e| {
-        let pair = (piece_range(p, e.p.0, e.p.1), piece_range(p, e.q.0, e.q.1));
-        vec![match (st, pair) {
-            (Some(st), (Some(a), Some(b))) => directed_stance(m, st, &[(a, b)]).first().map_or(0, |pr| argmax(pr)),
-            _ => 0,
-        }]
-    })?;
+    let pred = classify(
+        model,
+        data,
+        |e| &e.text,
+        |m, st, p, e| {
+            let pair = (piece_range(p, e.p.0, e.p.1), piece_range(p, e.q.0, e.q.1));
+            vec![match (st, pair) {
+                (Some(st), (Some(a), Some(b))) => directed_stance(m, st, &[(a, b)]).first().map_or(0, |pr| argmax(pr)),
+                _ => 0,
+            }]
+        },
+    )?;
     let gold: Vec<usize> = data.iter().map(|e| e.label).collect();
     let labels: Vec<&str> = model.heads.dsa_labels.iter().map(String::as_str).collect();
-    Ok(TaskReport { task: "dsa", report: classification_report(&labels, &gold, &pred) })
+    Ok(TaskReport {
+        task: "dsa",
+        report: classification_report(&labels, &gold, &pred),
+    })
 }

@@ -23,16 +23,34 @@ pub struct Document {
 
 pub fn read(path: &Path) -> Result<Vec<Document>> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| Error::data(path, 1, e.to_string()))?;
-    let headers = reader.headers().map_err(|e| Error::data(path, 1, e.to_string()))?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| Error::data(path, 1, format!("no {name} column")));
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::data(path, 1, e.to_string()))?
+        .clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| Error::data(path, 1, format!("no {name} column")))
+    };
     let (target, doc, label) = (col("TARGET_ENTITY")?, col("DOCUMENT")?, col("TRUE_SENTIMENT")?);
     let mut out = Vec::new();
     for row in reader.records() {
         let row = row.map_err(|e| Error::data(path, e.position().map_or(0, |p| p.line() as usize), e.to_string()))?;
         let line = row.position().map_or(0, |p| p.line() as usize);
         let l = row.get(label).unwrap_or("");
-        let label = LABELS.iter().position(|x| *x == l).ok_or_else(|| Error::data(path, line, format!("TRUE_SENTIMENT {l:?} is not Negative, Neutral or Positive")))?;
-        out.push(Document { target: row.get(target).unwrap_or("").to_string(), text: row.get(doc).unwrap_or("").to_string(), label });
+        let label = LABELS.iter().position(|x| *x == l).ok_or_else(|| {
+            Error::data(
+                path,
+                line,
+                format!("TRUE_SENTIMENT {l:?} is not Negative, Neutral or Positive"),
+            )
+        })?;
+        out.push(Document {
+            target: row.get(target).unwrap_or("").to_string(),
+            text: row.get(doc).unwrap_or("").to_string(),
+            label,
+        });
     }
     Ok(out)
 }
@@ -44,7 +62,11 @@ pub fn find_target<'a>(actors: &'a [ActorOut], target: &str) -> Option<&'a Actor
     actors
         .iter()
         .find(|a| a.name.to_lowercase() == t || a.mentions.iter().any(|m| m.text.to_lowercase() == t))
-        .or_else(|| actors.iter().find(|a| a.name.to_lowercase().rsplit(' ').next() == Some(last.as_str())))
+        .or_else(|| {
+            actors
+                .iter()
+                .find(|a| a.name.to_lowercase().rsplit(' ').next() == Some(last.as_str()))
+        })
 }
 
 pub fn label_of(actor: Option<&ActorOut>) -> usize {
@@ -63,7 +85,15 @@ pub fn evaluate(analyzer: &Analyzer, gold: &Path) -> Result<(TaskReport, usize)>
         let records = chunk
             .iter()
             .enumerate()
-            .map(|(i, d)| Record::Ok(Article { id: i.to_string(), text: d.text.clone(), title: None, date: None, extra: Default::default() }))
+            .map(|(i, d)| {
+                Record::Ok(Article {
+                    id: i.to_string(),
+                    text: d.text.clone(),
+                    title: None,
+                    date: None,
+                    extra: Default::default(),
+                })
+            })
             .collect();
         for (d, out) in chunk.iter().zip(analyzer.analyze(records)) {
             let actor = find_target(&out.actors, &d.target);
@@ -72,5 +102,11 @@ pub fn evaluate(analyzer: &Analyzer, gold: &Path) -> Result<(TaskReport, usize)>
         }
     }
     let gold: Vec<usize> = docs.iter().map(|d| d.label).collect();
-    Ok((TaskReport { task: "persent", report: classification_report(&LABELS, &gold, &pred) }, unresolved))
+    Ok((
+        TaskReport {
+            task: "persent",
+            report: classification_report(&LABELS, &gold, &pred),
+        },
+        unresolved,
+    ))
 }

@@ -14,8 +14,13 @@ pub const HEADS_FORMAT: &str = "actorstance-heads/1";
 
 pub const TSC_LABELS: [&str; 3] = ["negative", "neutral", "positive"];
 /// DSA's five classes, in the data set's label order.
-pub const DSA_LABELS: [&str; 5] =
-    ["neutral", "p_positive_to_q", "q_positive_to_p", "p_negative_to_q", "q_negative_to_p"];
+pub const DSA_LABELS: [&str; 5] = [
+    "neutral",
+    "p_positive_to_q",
+    "q_positive_to_p",
+    "p_negative_to_q",
+    "q_negative_to_p",
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct HeadsConfig {
@@ -78,7 +83,12 @@ impl Encoder {
         let config = match raw.get("model_type").and_then(|v| v.as_str()).unwrap_or("bert") {
             "distilbert" => EncoderConfig::DistilBert(serde_json::from_value(raw.clone()).map_err(bad)?),
             "bert" => EncoderConfig::Bert(serde_json::from_value(raw.clone()).map_err(bad)?),
-            other => return Err(Error::model(dir, format!("model_type {other:?} is not supported (bert, distilbert)"))),
+            other => {
+                return Err(Error::model(
+                    dir,
+                    format!("model_type {other:?} is not supported (bert, distilbert)"),
+                ))
+            }
         };
         Ok(Encoder { config, raw })
     }
@@ -115,20 +125,29 @@ pub fn read(dir: &Path) -> Result<(Encoder, HeadsConfig)> {
     if dir.join("heads.json").exists() {
         let heads: HeadsConfig = read_json(dir, "heads.json")?;
         if heads.format != HEADS_FORMAT {
-            return Err(Error::model(dir, format!("heads.json format {:?}, expected {HEADS_FORMAT:?}", heads.format)));
+            return Err(Error::model(
+                dir,
+                format!("heads.json format {:?}, expected {HEADS_FORMAT:?}", heads.format),
+            ));
         }
         return Ok((bert, heads));
     }
     let raw = bert.raw.clone();
     let id2label = bert.id2label().ok_or_else(|| {
-        Error::model(dir, "no heads.json and config.json has no id2label: not a token-classification model")
+        Error::model(
+            dir,
+            "no heads.json and config.json has no id2label: not a token-classification model",
+        )
     })?;
     let mut labels = vec![String::new(); id2label.len()];
     for (id, label) in id2label {
         let slot = usize::try_from(id).ok().and_then(|i| labels.get_mut(i));
         *slot.ok_or_else(|| Error::model(dir, format!("id2label id {id} out of range")))? = label;
     }
-    let name = raw.get("_name_or_path").and_then(|v| v.as_str()).unwrap_or("huggingface-token-classification");
+    let name = raw
+        .get("_name_or_path")
+        .and_then(|v| v.as_str())
+        .unwrap_or("huggingface-token-classification");
     let mut heads = HeadsConfig::new(name, "external", labels, 0);
     heads.tsc_labels.clear();
     heads.dsa_labels.clear();

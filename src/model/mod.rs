@@ -53,12 +53,29 @@ impl StanceModel {
         };
         let shape = (heads.shape_dim > 0)
             .then(|| nn::embedding(&root / "ner" / "shape", N_SHAPES, heads.shape_dim, Default::default()));
-        let ner = nn::linear(&root / "ner" / "classifier", h + heads.shape_dim, heads.ner_labels.len() as i64, Default::default());
+        let ner = nn::linear(
+            &root / "ner" / "classifier",
+            h + heads.shape_dim,
+            heads.ner_labels.len() as i64,
+            Default::default(),
+        );
         let tsc = (!heads.tsc_labels.is_empty())
             .then(|| nn::linear(&root / "tsc", 2 * h, heads.tsc_labels.len() as i64, Default::default()));
         let dsa = (!heads.dsa_labels.is_empty())
             .then(|| nn::linear(&root / "dsa", 4 * h, heads.dsa_labels.len() as i64, Default::default()));
-        StanceModel { vs, encoder, heads, tokenizer, dir: dir.to_path_buf(), network, shape, ner, tsc, dsa, dropout: 0.1 }
+        StanceModel {
+            vs,
+            encoder,
+            heads,
+            tokenizer,
+            dir: dir.to_path_buf(),
+            network,
+            shape,
+            ner,
+            tsc,
+            dsa,
+            dropout: 0.1,
+        }
     }
 
     /// Loads a model folder: ours (with heads.json) or a Hugging Face BERT token classifier.
@@ -92,7 +109,10 @@ impl StanceModel {
             std::fs::write(dir.join(file), text + "\n").map_err(|e| Error::io(dir.join(file), e))
         };
         write("config.json", &self.encoder.raw)?;
-        write("heads.json", &serde_json::to_value(&self.heads).map_err(|e| Error::Invalid(e.to_string()))?)?;
+        write(
+            "heads.json",
+            &serde_json::to_value(&self.heads).map_err(|e| Error::Invalid(e.to_string()))?,
+        )?;
         self.tokenizer.save(&dir.join("tokenizer.json"))?;
         weights::save_half(&self.vs, &dir.join("model.safetensors"))
     }
@@ -104,7 +124,9 @@ impl StanceModel {
     /// Encoder states [B, T, H] for padded ids [B, T] with attention mask [B, T].
     pub fn encode(&self, ids: &Tensor, mask: &Tensor, train: bool) -> Result<Tensor> {
         let out = match &self.network {
-            Network::Bert(m) => m.forward_t(Some(ids), Some(mask), None, None, None, None, None, train).map(|o| o.hidden_state),
+            Network::Bert(m) => m
+                .forward_t(Some(ids), Some(mask), None, None, None, None, None, train)
+                .map(|o| o.hidden_state),
             Network::DistilBert(m) => m.forward_t(Some(ids), Some(mask), None, train).map(|o| o.hidden_state),
         };
         out.map_err(|e| Error::Invalid(format!("encoder: {e}")))
@@ -137,5 +159,6 @@ impl StanceModel {
 pub fn span_means(states: &Tensor, rows: &Tensor, masks: &Tensor) -> Tensor {
     let picked = states.index_select(0, rows);
     let m = masks.to_kind(Kind::Float).unsqueeze(-1);
-    (picked * &m).sum_dim_intlist([1i64].as_slice(), false, Kind::Float) / m.sum_dim_intlist([1i64].as_slice(), false, Kind::Float).clamp_min(1.0)
+    (picked * &m).sum_dim_intlist([1i64].as_slice(), false, Kind::Float)
+        / m.sum_dim_intlist([1i64].as_slice(), false, Kind::Float).clamp_min(1.0)
 }

@@ -30,7 +30,8 @@ pub fn read(path: &Path) -> Result<Vec<(String, Tensor)>> {
 /// prefix (`bert.`, `distilbert.`; sentence-transformers files do) and name the NER head `classifier`.
 fn our_name(key: &str, prefix: &str) -> Option<String> {
     let key = key.strip_prefix("model.").unwrap_or(key);
-    if key.ends_with("position_ids") || key.contains("pooler.") || key.starts_with("cls.") || key.starts_with("vocab_") {
+    if key.ends_with("position_ids") || key.contains("pooler.") || key.starts_with("cls.") || key.starts_with("vocab_")
+    {
         return None;
     }
     if key.starts_with("embeddings.") || key.starts_with("encoder.") || key.starts_with("transformer.") {
@@ -44,8 +45,17 @@ fn our_name(key: &str, prefix: &str) -> Option<String> {
 
 /// Copies `tensors` into `vs`. Variables for which `fresh` is true may be absent (new heads);
 /// any other absent or mis-shaped variable is an error naming them all.
-pub fn assign(vs: &mut VarStore, tensors: Vec<(String, Tensor)>, source: &Path, prefix: &str, fresh: impl Fn(&str) -> bool) -> Result<()> {
-    let found: HashMap<String, Tensor> = tensors.into_iter().filter_map(|(k, t)| our_name(&k, prefix).map(|n| (n, t))).collect();
+pub fn assign(
+    vs: &mut VarStore,
+    tensors: Vec<(String, Tensor)>,
+    source: &Path,
+    prefix: &str,
+    fresh: impl Fn(&str) -> bool,
+) -> Result<()> {
+    let found: HashMap<String, Tensor> = tensors
+        .into_iter()
+        .filter_map(|(k, t)| our_name(&k, prefix).map(|n| (n, t)))
+        .collect();
     let mut problems = Vec::new();
     let mut used = 0usize;
     tch::no_grad(|| {
@@ -55,7 +65,11 @@ pub fn assign(vs: &mut VarStore, tensors: Vec<(String, Tensor)>, source: &Path, 
                     var.copy_(&t.to_kind(var.kind()));
                     used += 1;
                 }
-                Some(t) => problems.push(format!("{name}: shape {:?} in file, {:?} in model", t.size(), var.size())),
+                Some(t) => problems.push(format!(
+                    "{name}: shape {:?} in file, {:?} in model",
+                    t.size(),
+                    var.size()
+                )),
                 None if fresh(&name) => {}
                 None => problems.push(format!("{name}: missing")),
             }
@@ -64,7 +78,10 @@ pub fn assign(vs: &mut VarStore, tensors: Vec<(String, Tensor)>, source: &Path, 
     if !problems.is_empty() {
         problems.sort();
         let shown = problems.iter().take(8).cloned().collect::<Vec<_>>().join("; ");
-        return Err(Error::model(source, format!("{} weight problem(s): {shown}", problems.len())));
+        return Err(Error::model(
+            source,
+            format!("{} weight problem(s): {shown}", problems.len()),
+        ));
     }
     if used == 0 {
         return Err(Error::model(source, "no weight of the file matches the model"));
@@ -75,7 +92,11 @@ pub fn assign(vs: &mut VarStore, tensors: Vec<(String, Tensor)>, source: &Path, 
 
 /// Saves every variable as fp16 safetensors (halves the shipped size; loading converts back).
 pub fn save_half(vs: &VarStore, path: &Path) -> Result<()> {
-    let mut named: Vec<(String, Tensor)> = vs.variables().into_iter().map(|(n, t)| (n, t.to_kind(Kind::Half))).collect();
+    let mut named: Vec<(String, Tensor)> = vs
+        .variables()
+        .into_iter()
+        .map(|(n, t)| (n, t.to_kind(Kind::Half)))
+        .collect();
     named.sort_by(|a, b| a.0.cmp(&b.0));
     Tensor::write_safetensors(&named, path).map_err(|e| Error::model(path, e.to_string()))
 }
@@ -86,10 +107,22 @@ mod tests {
 
     #[test]
     fn checkpoint_keys_map_to_our_variables() {
-        assert_eq!(our_name("embeddings.word_embeddings.weight", "bert").as_deref(), Some("bert.embeddings.word_embeddings.weight"));
-        assert_eq!(our_name("bert.encoder.layer.0.output.dense.bias", "bert").as_deref(), Some("bert.encoder.layer.0.output.dense.bias"));
-        assert_eq!(our_name("transformer.layer.0.ffn.lin1.weight", "distilbert").as_deref(), Some("distilbert.transformer.layer.0.ffn.lin1.weight"));
-        assert_eq!(our_name("classifier.weight", "bert").as_deref(), Some("ner.classifier.weight"));
+        assert_eq!(
+            our_name("embeddings.word_embeddings.weight", "bert").as_deref(),
+            Some("bert.embeddings.word_embeddings.weight")
+        );
+        assert_eq!(
+            our_name("bert.encoder.layer.0.output.dense.bias", "bert").as_deref(),
+            Some("bert.encoder.layer.0.output.dense.bias")
+        );
+        assert_eq!(
+            our_name("transformer.layer.0.ffn.lin1.weight", "distilbert").as_deref(),
+            Some("distilbert.transformer.layer.0.ffn.lin1.weight")
+        );
+        assert_eq!(
+            our_name("classifier.weight", "bert").as_deref(),
+            Some("ner.classifier.weight")
+        );
         assert_eq!(our_name("tsc.weight", "bert").as_deref(), Some("tsc.weight"));
         assert_eq!(our_name("embeddings.position_ids", "bert"), None);
         assert_eq!(our_name("pooler.dense.weight", "bert"), None);

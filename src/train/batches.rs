@@ -42,7 +42,10 @@ pub struct Batch {
 
 fn padded(rows: &[Vec<i64>], pad: i64) -> Tensor {
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let flat: Vec<i64> = rows.iter().flat_map(|r| r.iter().copied().chain(std::iter::repeat(pad).take(width - r.len()))).collect();
+    let flat: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| r.iter().copied().chain(std::iter::repeat(pad).take(width - r.len())))
+        .collect();
     Tensor::from_slice(&flat).view([rows.len() as i64, width as i64])
 }
 
@@ -62,7 +65,13 @@ fn span_mask(width: usize, (a, b): (usize, usize)) -> Vec<i64> {
     (0..width).map(|i| i64::from(i > a && i <= b)).collect()
 }
 
-pub fn ner_batches(tok: &WordPieceTokenizer, data: &[conll::TaggedSentence], labels: &[String], bs: usize, max_len: usize) -> Result<Vec<Batch>> {
+pub fn ner_batches(
+    tok: &WordPieceTokenizer,
+    data: &[conll::TaggedSentence],
+    labels: &[String],
+    bs: usize,
+    max_len: usize,
+) -> Result<Vec<Batch>> {
     let mut items = Vec::with_capacity(data.len());
     for s in data {
         let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
@@ -73,7 +82,10 @@ pub fn ner_batches(tok: &WordPieceTokenizer, data: &[conll::TaggedSentence], lab
         let mut y = vec![-100i64; ids.len()];
         for i in 0..keep {
             if p.starts_word(i) {
-                y[i + 1] = labels.iter().position(|l| *l == bio[p.words[i]]).map_or(-100, |l| l as i64);
+                y[i + 1] = labels
+                    .iter()
+                    .position(|l| *l == bio[p.words[i]])
+                    .map_or(-100, |l| l as i64);
             }
         }
         items.push((ids, mask, shapes, y));
@@ -82,7 +94,9 @@ pub fn ner_batches(tok: &WordPieceTokenizer, data: &[conll::TaggedSentence], lab
     Ok(items
         .chunks(bs.max(1))
         .map(|c| {
-            let col = |f: fn(&(Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>)) -> &Vec<i64>| c.iter().map(|it| f(it).clone()).collect::<Vec<_>>();
+            let col = |f: fn(&(Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>)) -> &Vec<i64>| {
+                c.iter().map(|it| f(it).clone()).collect::<Vec<_>>()
+            };
             Batch {
                 task: Task::Ner,
                 ids: padded(&col(|it| &it.0), tok.pad_id),
@@ -144,7 +158,11 @@ pub fn tsc_batches(tok: &WordPieceTokenizer, data: &[TargetExample], bs: usize, 
         let spans = ex
             .targets
             .iter()
-            .filter_map(|&(s, e, class)| piece_range(&p, s, e).filter(|r| r.1 <= keep).map(|r| (r, None, class as i64)))
+            .filter_map(|&(s, e, class)| {
+                piece_range(&p, s, e)
+                    .filter(|r| r.1 <= keep)
+                    .map(|r| (r, None, class as i64))
+            })
             .collect();
         items.push(SpanItem { ids, spans });
     }

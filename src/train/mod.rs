@@ -112,7 +112,11 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         let mut counts: BTreeLoss = Default::default();
         for (i, batch) in all.iter().take(steps_per_epoch).enumerate() {
             let step = (epoch - 1) * steps_per_epoch + i;
-            let lr = if step < warmup { cfg.lr * (step + 1) as f64 / warmup as f64 } else { cfg.lr * (total - step) as f64 / (total - warmup).max(1) as f64 };
+            let lr = if step < warmup {
+                cfg.lr * (step + 1) as f64 / warmup as f64
+            } else {
+                cfg.lr * (total - step) as f64 / (total - warmup).max(1) as f64
+            };
             opt.set_lr(lr);
             let loss = batch_loss(&model, batch)?;
             opt.backward_step_clip_norm(&loss, 1.0);
@@ -125,17 +129,31 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         }
         let mean_loss = sums.iter().map(|(k, v)| (k.clone(), v / counts[k])).collect();
         let (dev, score) = evaluate_dev(&model, cfg)?;
-        let report = EpochReport { epoch, steps: steps_per_epoch, mean_loss, seconds: t0.elapsed().as_secs_f64(), dev, selection_score: score };
+        let report = EpochReport {
+            epoch,
+            steps: steps_per_epoch,
+            mean_loss,
+            seconds: t0.elapsed().as_secs_f64(),
+            dev,
+            selection_score: score,
+        };
         let line = serde_json::to_string(&report).map_err(|e| Error::Invalid(e.to_string()))?;
         eprintln!("{line}");
         model.save(&ckpt.join("last"))?;
-        let best = reports.iter().map(|r| r.selection_score).fold(f64::NEG_INFINITY, f64::max);
+        let best = reports
+            .iter()
+            .map(|r| r.selection_score)
+            .fold(f64::NEG_INFINITY, f64::max);
         if score > best {
             model.save(&cfg.out)?;
             write_metrics(cfg, &report, &cfg.out)?;
         }
         reports.push(report);
-        let log: String = reports.iter().filter_map(|r| serde_json::to_string(r).ok()).map(|l| l + "\n").collect();
+        let log: String = reports
+            .iter()
+            .filter_map(|r| serde_json::to_string(r).ok())
+            .map(|l| l + "\n")
+            .collect();
         std::fs::write(&log_path, &log).map_err(|e| Error::io(&log_path, e))?;
         std::fs::write(cfg.out.join("train-log.jsonl"), &log).map_err(|e| Error::io(&cfg.out, e))?;
     }
@@ -144,10 +162,14 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
 
 fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
     let hidden = model.encode(&b.ids, &b.mask, true)?;
-    let ce = |logits: Tensor, labels: &Tensor| logits.cross_entropy_loss::<Tensor>(labels, None, Reduction::Mean, -100, 0.0);
+    let ce =
+        |logits: Tensor, labels: &Tensor| logits.cross_entropy_loss::<Tensor>(labels, None, Reduction::Mean, -100, 0.0);
     Ok(match b.task {
         Task::Ner => {
-            let shapes = b.shapes.as_ref().ok_or_else(|| Error::Invalid("NER batch without shapes".into()))?;
+            let shapes = b
+                .shapes
+                .as_ref()
+                .ok_or_else(|| Error::Invalid("NER batch without shapes".into()))?;
             let logits = model.ner_logits(&hidden, shapes, true);
             let n = logits.size()[2];
             ce(logits.view([-1, n]), &b.labels.view([-1]))
@@ -155,14 +177,27 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
         Task::Tsc => {
             let t = span_means(&hidden, &b.rows, &b.span_a);
             let cls = hidden.select(1, 0).index_select(0, &b.rows);
-            ce(model.tsc_logits(&cls, &t, true).ok_or_else(|| Error::Invalid("no tsc head".into()))?, &b.labels)
+            ce(
+                model
+                    .tsc_logits(&cls, &t, true)
+                    .ok_or_else(|| Error::Invalid("no tsc head".into()))?,
+                &b.labels,
+            )
         }
         Task::Dsa => {
-            let span_b = b.span_b.as_ref().ok_or_else(|| Error::Invalid("DSA batch without q spans".into()))?;
+            let span_b = b
+                .span_b
+                .as_ref()
+                .ok_or_else(|| Error::Invalid("DSA batch without q spans".into()))?;
             let p = span_means(&hidden, &b.rows, &b.span_a);
             let q = span_means(&hidden, &b.rows, span_b);
             let cls = hidden.select(1, 0).index_select(0, &b.rows);
-            ce(model.dsa_logits(&cls, &p, &q, true).ok_or_else(|| Error::Invalid("no dsa head".into()))?, &b.labels)
+            ce(
+                model
+                    .dsa_logits(&cls, &p, &q, true)
+                    .ok_or_else(|| Error::Invalid("no dsa head".into()))?,
+                &b.labels,
+            )
         }
     })
 }
@@ -174,7 +209,13 @@ fn evaluate_dev(model: &StanceModel, cfg: &TrainConfig) -> Result<(serde_json::V
     for path in &cfg.tsc_dev {
         let r = eval::tsc_on(model, &truncate(newsmtsc::read(path)?, cfg.dev_limit))?;
         scores.push(r.f1_macro);
-        dev[format!("tsc:{}", path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().to_string()).unwrap_or_default())] = serde_json::to_value(&r).unwrap_or_default();
+        dev[format!(
+            "tsc:{}",
+            path.parent()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default()
+        )] = serde_json::to_value(&r).unwrap_or_default();
     }
     let d = eval::dsa_on(model, &truncate(dsa::read(&cfg.dsa_dev)?, cfg.dev_limit))?;
     scores.push(d.f1_macro);
@@ -184,14 +225,41 @@ fn evaluate_dev(model: &StanceModel, cfg: &TrainConfig) -> Result<(serde_json::V
 
 fn sha256(path: &Path) -> String {
     use sha2::Digest;
-    std::fs::read(path).map(|b| format!("{:x}", sha2::Sha256::digest(&b))).unwrap_or_else(|e| format!("unreadable: {e}"))
+    std::fs::read(path)
+        .map(|b| format!("{:x}", sha2::Sha256::digest(&b)))
+        .unwrap_or_else(|e| format!("unreadable: {e}"))
 }
 
 fn write_metrics(cfg: &TrainConfig, best: &EpochReport, dir: &Path) -> Result<()> {
-    let files: Vec<&PathBuf> = [&cfg.ner_train, &cfg.ner_dev, &cfg.tsc_train, &cfg.dsa_train, &cfg.dsa_dev].into_iter().chain(&cfg.tsc_dev).collect();
+    let files: Vec<&PathBuf> = [
+        &cfg.ner_train,
+        &cfg.ner_dev,
+        &cfg.tsc_train,
+        &cfg.dsa_train,
+        &cfg.dsa_dev,
+    ]
+    .into_iter()
+    .chain(&cfg.tsc_dev)
+    .collect();
     let hashes: serde_json::Map<String, serde_json::Value> = files
         .iter()
-        .map(|p| (p.file_name().map(|n| format!("{}/{}", p.parent().and_then(|d| d.file_name()).map(|d| d.to_string_lossy().to_string()).unwrap_or_default(), n.to_string_lossy())).unwrap_or_default(), sha256(p).into()))
+        .map(|p| {
+            (
+                p.file_name()
+                    .map(|n| {
+                        format!(
+                            "{}/{}",
+                            p.parent()
+                                .and_then(|d| d.file_name())
+                                .map(|d| d.to_string_lossy().to_string())
+                                .unwrap_or_default(),
+                            n.to_string_lossy()
+                        )
+                    })
+                    .unwrap_or_default(),
+                sha256(p).into(),
+            )
+        })
         .collect();
     let metrics = serde_json::json!({
         "selected_epoch": best.epoch,

@@ -7,10 +7,15 @@ use std::process::{Command, Output};
 
 use actorstance::model::{HeadsConfig, StanceModel};
 
-pub const NER_LABELS: [&str; 9] = ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER"];
+pub const NER_LABELS: [&str; 9] = [
+    "O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER",
+];
 
 fn vocab() -> Vec<String> {
-    let mut v: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].iter().map(|s| s.to_string()).collect();
+    let mut v: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for c in ('a'..='z').chain('0'..='9') {
         v.push(c.to_string());
         v.push(format!("##{c}"));
@@ -22,22 +27,32 @@ fn vocab() -> Vec<String> {
 /// Writes a random tiny model (hidden 32, 2 layers, 16-piece windows) into `dir`.
 pub fn tiny_model(dir: &Path, with_stance: bool, shape_dim: i64) -> PathBuf {
     let vocab = vocab();
-    tiny_model_with(dir, with_stance, shape_dim, serde_json::json!({
-        "model_type": "bert", "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1,
-        "hidden_size": 32, "initializer_range": 0.02, "intermediate_size": 64,
-        "max_position_embeddings": 64, "num_attention_heads": 2, "num_hidden_layers": 2,
-        "type_vocab_size": 2, "vocab_size": vocab.len()
-    }))
+    tiny_model_with(
+        dir,
+        with_stance,
+        shape_dim,
+        serde_json::json!({
+            "model_type": "bert", "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1,
+            "hidden_size": 32, "initializer_range": 0.02, "intermediate_size": 64,
+            "max_position_embeddings": 64, "num_attention_heads": 2, "num_hidden_layers": 2,
+            "type_vocab_size": 2, "vocab_size": vocab.len()
+        }),
+    )
 }
 
 /// A tiny DistilBERT (dim 32, 2 layers).
 pub fn tiny_distilbert(dir: &Path, with_stance: bool) -> PathBuf {
-    tiny_model_with(dir, with_stance, 0, serde_json::json!({
-        "model_type": "distilbert", "activation": "gelu", "attention_dropout": 0.1, "dim": 32, "dropout": 0.1,
-        "hidden_dim": 64, "initializer_range": 0.02, "max_position_embeddings": 64, "n_heads": 2, "n_layers": 2,
-        "qa_dropout": 0.1, "seq_classif_dropout": 0.2, "sinusoidal_pos_embds": false, "tie_weights_": true,
-        "vocab_size": vocab().len()
-    }))
+    tiny_model_with(
+        dir,
+        with_stance,
+        0,
+        serde_json::json!({
+            "model_type": "distilbert", "activation": "gelu", "attention_dropout": 0.1, "dim": 32, "dropout": 0.1,
+            "hidden_dim": 64, "initializer_range": 0.02, "max_position_embeddings": 64, "n_heads": 2, "n_layers": 2,
+            "qa_dropout": 0.1, "seq_classif_dropout": 0.2, "sinusoidal_pos_embds": false, "tie_weights_": true,
+            "vocab_size": vocab().len()
+        }),
+    )
 }
 
 fn tiny_model_with(dir: &Path, with_stance: bool, shape_dim: i64, config: serde_json::Value) -> PathBuf {
@@ -46,7 +61,12 @@ fn tiny_model_with(dir: &Path, with_stance: bool, shape_dim: i64, config: serde_
     std::fs::write(dir.join("vocab.txt"), vocab.join("\n") + "\n").unwrap();
     std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
     let encoder = actorstance::model::Encoder::read(dir).unwrap();
-    let mut heads = HeadsConfig::new("tiny-random", "0.0.0", NER_LABELS.iter().map(|s| s.to_string()).collect(), shape_dim);
+    let mut heads = HeadsConfig::new(
+        "tiny-random",
+        "0.0.0",
+        NER_LABELS.iter().map(|s| s.to_string()).collect(),
+        shape_dim,
+    );
     // Small windows so that ordinary test sentences exercise windowing.
     heads.max_window = 16;
     if !with_stance {
@@ -75,15 +95,26 @@ pub fn shared() -> Option<PathBuf> {
 }
 
 pub fn lines(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8(out.stdout.clone()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 /// Every offset must point at the text it claims, in chars.
 pub fn assert_offsets(text: &str, article: &serde_json::Value) {
     let chars: Vec<char> = text.chars().collect();
     let slice = |s: &serde_json::Value| -> String {
-        let (a, b) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
-        assert!(a <= b && b <= chars.len(), "span {a}..{b} outside {} chars", chars.len());
+        let (a, b) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        assert!(
+            a <= b && b <= chars.len(),
+            "span {a}..{b} outside {} chars",
+            chars.len()
+        );
         chars[a..b].iter().collect()
     };
     let sentences = article["sentences"].as_array().unwrap();
@@ -105,7 +136,8 @@ pub fn assert_offsets(text: &str, article: &serde_json::Value) {
 }
 
 pub fn schema() -> jsonschema::JSONSchema {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/article.schema.json")).unwrap();
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/article.schema.json")).unwrap();
     jsonschema::JSONSchema::compile(&serde_json::from_str(&text).unwrap()).unwrap()
 }
 
