@@ -14,7 +14,7 @@ use actorstance::actors::petrarch;
 use actorstance::input;
 use actorstance::model::StanceModel;
 use actorstance::pipeline::{Analyzer, Options, Rollup};
-use actorstance::train::{train, TrainConfig};
+use actorstance::train::{train, Task, TrainConfig};
 
 const DEFAULT_MODEL: &str = "models/actorstance-minilm-v1";
 
@@ -117,6 +117,9 @@ struct TrainArgs {
     /// Evaluate on at most this many dev examples per file (smoke tests).
     #[arg(long)]
     dev_limit: Option<usize>,
+    /// Tasks to train and evaluate (ablations may train NER alone).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Task::Ner, Task::Tsc, Task::Dsa])]
+    tasks: Vec<Task>,
     #[arg(long, default_value_t = 2)]
     threads: usize,
 }
@@ -190,6 +193,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 limit: a.limit,
                 max_steps: a.max_steps,
                 dev_limit: a.dev_limit,
+                tasks: a.tasks,
                 name: "actorstance-minilm".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             };

@@ -8,7 +8,8 @@ use crate::error::Result;
 use crate::heads::piece_range;
 use crate::tokenize::{Pieces, WordPieceTokenizer};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum Task {
     Ner,
     Tsc,

@@ -16,7 +16,8 @@ use crate::data::{conll, dsa, newsmtsc};
 use crate::error::{Error, Result};
 use crate::eval;
 use crate::model::{span_means, HeadsConfig, StanceModel};
-use batches::{Batch, Task};
+use batches::Batch;
+pub use batches::Task;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainConfig {
@@ -40,6 +41,8 @@ pub struct TrainConfig {
     pub max_steps: Option<usize>,
     /// Evaluate on at most this many dev examples per file (smoke tests).
     pub dev_limit: Option<usize>,
+    /// The tasks trained and evaluated (ablations may train NER alone).
+    pub tasks: Vec<Task>,
     pub name: String,
     pub version: String,
 }
@@ -92,9 +95,22 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     };
 
     let tok = &model.tokenizer;
-    let mut all = batches::ner_batches(tok, &ner, &model.heads.ner_labels, cfg.batch_size, cfg.max_len)?;
-    all.extend(batches::tsc_batches(tok, &tsc, cfg.batch_size / 2, cfg.max_len)?);
-    all.extend(batches::dsa_batches(tok, &pairs, cfg.batch_size / 2, cfg.max_len)?);
+    let mut all = Vec::new();
+    if cfg.tasks.contains(&Task::Ner) {
+        all.extend(batches::ner_batches(
+            tok,
+            &ner,
+            &model.heads.ner_labels,
+            cfg.batch_size,
+            cfg.max_len,
+        )?);
+    }
+    if cfg.tasks.contains(&Task::Tsc) {
+        all.extend(batches::tsc_batches(tok, &tsc, cfg.batch_size / 2, cfg.max_len)?);
+    }
+    if cfg.tasks.contains(&Task::Dsa) {
+        all.extend(batches::dsa_batches(tok, &pairs, cfg.batch_size / 2, cfg.max_len)?);
+    }
     let steps_per_epoch = cfg.max_steps.map_or(all.len(), |m| m.min(all.len()));
     let total = steps_per_epoch * cfg.epochs;
     let warmup = (total as f64 * 0.06).ceil() as usize;
@@ -203,24 +219,31 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
 }
 
 fn evaluate_dev(model: &StanceModel, cfg: &TrainConfig) -> Result<(serde_json::Value, f64)> {
-    let ner = eval::ner_on(model, &truncate(conll::read(&cfg.ner_dev)?, cfg.dev_limit))?;
-    let mut scores = vec![ner.f1];
-    let mut dev = serde_json::json!({ "ner": ner });
-    for path in &cfg.tsc_dev {
-        let r = eval::tsc_on(model, &truncate(newsmtsc::read(path)?, cfg.dev_limit))?;
-        scores.push(r.f1_macro);
-        dev[format!(
-            "tsc:{}",
-            path.parent()
+    let mut scores = Vec::new();
+    let mut dev = serde_json::json!({});
+    if cfg.tasks.contains(&Task::Ner) {
+        let ner = eval::ner_on(model, &truncate(conll::read(&cfg.ner_dev)?, cfg.dev_limit))?;
+        scores.push(ner.f1);
+        dev["ner"] = serde_json::to_value(&ner).unwrap_or_default();
+    }
+    if cfg.tasks.contains(&Task::Tsc) {
+        for path in &cfg.tsc_dev {
+            let r = eval::tsc_on(model, &truncate(newsmtsc::read(path)?, cfg.dev_limit))?;
+            scores.push(r.f1_macro);
+            let name = path
+                .parent()
                 .and_then(|p| p.file_name())
                 .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default()
-        )] = serde_json::to_value(&r).unwrap_or_default();
+                .unwrap_or_default();
+            dev[format!("tsc:{name}")] = serde_json::to_value(&r).unwrap_or_default();
+        }
     }
-    let d = eval::dsa_on(model, &truncate(dsa::read(&cfg.dsa_dev)?, cfg.dev_limit))?;
-    scores.push(d.f1_macro);
-    dev["dsa"] = serde_json::to_value(&d).unwrap_or_default();
-    Ok((dev, scores.iter().sum::<f64>() / scores.len() as f64))
+    if cfg.tasks.contains(&Task::Dsa) {
+        let d = eval::dsa_on(model, &truncate(dsa::read(&cfg.dsa_dev)?, cfg.dev_limit))?;
+        scores.push(d.f1_macro);
+        dev["dsa"] = serde_json::to_value(&d).unwrap_or_default();
+    }
+    Ok((dev, scores.iter().sum::<f64>() / scores.len().max(1) as f64))
 }
 
 fn sha256(path: &Path) -> String {
