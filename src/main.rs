@@ -40,6 +40,19 @@ enum Command {
     /// Fine-tune the encoder and heads (NER, target sentiment, directed stance).
     #[command(after_help = "Example:\n  actorstance train -o models/my-model --data ../shared/data --epochs 3")]
     Train(TrainArgs),
+    /// Choose the directed head's logit adjustment on dev and store it in the model's heads.json.
+    #[command(
+        after_help = "Example:\n  actorstance calibrate --model models/actorstance-minilm-v1 --data ../shared/data"
+    )]
+    Calibrate {
+        #[arg(long)]
+        model: PathBuf,
+        /// Folder laid out like ../shared/data (dsa/train.txt for the prior, dsa/valid.txt to choose).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
     /// Measure a model against a gold file; prints one JSON object.
     #[command(
         after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt\n  actorstance eval persent --gold persent/dev.csv"
@@ -198,6 +211,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 version: env!("CARGO_PKG_VERSION").into(),
             };
             train(&cfg)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calibrate { model, data, threads } => {
+            set_threads(threads);
+            let mut m = StanceModel::load(&model).with_context(|| format!("loading model {}", model.display()))?;
+            let report =
+                actorstance::train::calibrate_dsa(&mut m, &data.join("dsa/train.txt"), &data.join("dsa/valid.txt"))?;
+            m.save_heads(&model)?;
+            println!("{}", serde_json::to_string(&report)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval {

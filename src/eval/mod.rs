@@ -95,17 +95,17 @@ pub fn ner_on(model: &StanceModel, data: &[conll::TaggedSentence]) -> Result<Ner
     })
 }
 
-fn argmax(p: &[f32]) -> usize {
+pub fn argmax(p: &[f32]) -> usize {
     (0..p.len()).fold(0, |best, i| if p[i] > p[best] { i } else { best })
 }
 
-/// Runs `predict` on each chunk of encoded sentences; `spans_of` gives each sentence's spans.
-fn classify<E>(
+/// Encodes the examples chunk by chunk and collects what `predict` makes of each one.
+fn classify<E, T>(
     model: &StanceModel,
     examples: &[E],
     text: impl Fn(&E) -> &str,
-    mut predict: impl FnMut(&StanceModel, Option<&crate::encode::SentenceStates>, &Pieces, &E) -> Vec<usize>,
-) -> Result<Vec<usize>> {
+    mut predict: impl FnMut(&StanceModel, Option<&crate::encode::SentenceStates>, &Pieces, &E) -> Vec<T>,
+) -> Result<Vec<T>> {
     let mut out = Vec::new();
     for chunk in examples.chunks(CHUNK) {
         let pieces: Vec<Pieces> = chunk
@@ -154,22 +154,80 @@ pub fn dsa(model: &StanceModel, gold: &Path) -> Result<TaskReport> {
 }
 
 pub fn dsa_on(model: &StanceModel, data: &[dsa::PairExample]) -> Result<TaskReport> {
-    let pred = classify(
-        model,
-        data,
-        |e| &e.text,
-        |m, st, p, e| {
-            let pair = (piece_range(p, e.p.0, e.p.1), piece_range(p, e.q.0, e.q.1));
-            vec![match (st, pair) {
-                (Some(st), (Some(a), Some(b))) => directed_stance(m, st, &[(a, b)]).first().map_or(0, |pr| argmax(pr)),
-                _ => 0,
-            }]
-        },
-    )?;
+    let pred: Vec<usize> = dsa_probs(model, data)?.iter().map(|p| argmax(p)).collect();
     let gold: Vec<usize> = data.iter().map(|e| e.label).collect();
     let labels: Vec<&str> = model.heads.dsa_labels.iter().map(String::as_str).collect();
     Ok(TaskReport {
         task: "dsa",
         report: classification_report(&labels, &gold, &pred),
     })
+}
+
+const NEUTRAL_PAIR: [f32; 5] = [1.0, 0.0, 0.0, 0.0, 0.0];
+
+/// The directed head's class probabilities per example (neutral when a span has no piece).
+pub fn dsa_probs(model: &StanceModel, data: &[dsa::PairExample]) -> Result<Vec<[f32; 5]>> {
+    classify(
+        model,
+        data,
+        |e| &e.text,
+        |m, st, p, e| {
+            let pair = (piece_range(p, e.p.0, e.p.1), piece_range(p, e.q.0, e.q.1));
+            vec![match (st, pair) {
+                (Some(st), (Some(a), Some(b))) => directed_stance(m, st, &[(a, b)])
+                    .first()
+                    .copied()
+                    .unwrap_or(NEUTRAL_PAIR),
+                _ => NEUTRAL_PAIR,
+            }]
+        },
+    )
+}
+
+/// Chooses τ for the logit adjustment `−τ·log(prior)` of the directed head by dev macro F1
+/// (τ from 0 to 3 by 0.25). `probs` must come from the unadjusted head.
+/// Returns (τ, adjustment, dev macro F1).
+pub fn choose_logit_adjustment(
+    labels: &[&str],
+    probs: &[[f32; 5]],
+    gold: &[usize],
+    prior: &[f64; 5],
+) -> (f64, Vec<f32>, f64) {
+    let mut best = (0.0, vec![0.0; 5], -1.0);
+    for step in 0..=12 {
+        let tau = step as f64 * 0.25;
+        let adjust: Vec<f32> = prior.iter().map(|p| (-tau * p.max(1e-6).ln()) as f32).collect();
+        let pred: Vec<usize> = probs
+            .iter()
+            .map(|p| argmax(&(0..5).map(|c| p[c].max(1e-12).ln() + adjust[c]).collect::<Vec<f32>>()))
+            .collect();
+        let f1 = classification_report(labels, gold, &pred).f1_macro;
+        if f1 > best.2 + 1e-9 {
+            best = (tau, adjust, f1);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logit_adjustment_recovers_a_rare_class_the_head_under_predicts() {
+        let labels = ["a", "b", "c", "d", "e"];
+        // Class 1 is rare and always scored just below class 0: only an adjustment finds it.
+        let probs = [
+            [0.6, 0.4, 0.0, 0.0, 0.0],
+            [0.6, 0.4, 0.0, 0.0, 0.0],
+            [0.9, 0.1, 0.0, 0.0, 0.0],
+            [0.9, 0.1, 0.0, 0.0, 0.0],
+        ];
+        let gold = [1, 1, 0, 0];
+        let prior = [0.8, 0.05, 0.05, 0.05, 0.05];
+        let (tau, adjust, f1) = choose_logit_adjustment(&labels, &probs, &gold, &prior);
+        assert!(tau > 0.0 && adjust[1] > adjust[0]);
+        // Both classes right: per-class F1 1, 1, and 0 for the three absent classes.
+        assert!((f1 - 2.0 / 5.0).abs() < 1e-9, "{f1}");
+    }
 }

@@ -32,6 +32,10 @@ pub struct HeadsConfig {
     pub shape_dim: i64,
     pub tsc_labels: Vec<String>,
     pub dsa_labels: Vec<String>,
+    /// Added to the directed head's logits at inference: `−τ·log(prior)` per class, with τ
+    /// chosen on dev (logit adjustment: the rare stance classes are otherwise under-predicted).
+    #[serde(default)]
+    pub dsa_logit_adjustment: Vec<f32>,
     /// Longest window (in pieces, specials included) the encoder sees at once.
     pub max_window: usize,
     pub lowercase: bool,
@@ -47,6 +51,7 @@ impl HeadsConfig {
             shape_dim,
             tsc_labels: TSC_LABELS.iter().map(|s| s.to_string()).collect(),
             dsa_labels: DSA_LABELS.iter().map(|s| s.to_string()).collect(),
+            dsa_logit_adjustment: Vec::new(),
             max_window: 256,
             lowercase: true,
         }

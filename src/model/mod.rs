@@ -117,6 +117,12 @@ impl StanceModel {
         weights::save_half(&self.vs, &dir.join("model.safetensors"))
     }
 
+    /// Rewrites heads.json alone (after calibration).
+    pub fn save_heads(&self, dir: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(&self.heads).map_err(|e| Error::Invalid(e.to_string()))?;
+        std::fs::write(dir.join("heads.json"), text + "\n").map_err(|e| Error::io(dir.join("heads.json"), e))
+    }
+
     pub fn hidden_size(&self) -> i64 {
         self.encoder.hidden_size()
     }
@@ -151,7 +157,13 @@ impl StanceModel {
     /// Directed-stance logits [N, 5] from sentence states and the two spans' means.
     pub fn dsa_logits(&self, cls: &Tensor, p: &Tensor, q: &Tensor, train: bool) -> Option<Tensor> {
         let head = self.dsa.as_ref()?;
-        Some(head.forward(&Tensor::cat(&[cls, p, q, &(p * q)], -1).dropout(self.dropout, train)))
+        let logits = head.forward(&Tensor::cat(&[cls, p, q, &(p * q)], -1).dropout(self.dropout, train));
+        let adjust = &self.heads.dsa_logit_adjustment;
+        Some(if train || adjust.len() != self.heads.dsa_labels.len() {
+            logits
+        } else {
+            logits + Tensor::from_slice(adjust)
+        })
     }
 }
 

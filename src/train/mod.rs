@@ -295,3 +295,47 @@ fn write_metrics(cfg: &TrainConfig, best: &EpochReport, dir: &Path) -> Result<()
     let text = serde_json::to_string_pretty(&metrics).map_err(|e| Error::Invalid(e.to_string()))?;
     std::fs::write(dir.join("metrics.json"), text + "\n").map_err(|e| Error::io(dir, e))
 }
+
+#[derive(Debug, Serialize)]
+pub struct Calibration {
+    pub tau: f64,
+    pub prior: [f64; 5],
+    pub adjustment: Vec<f32>,
+    pub dev_f1_macro_before: f64,
+    pub dev_f1_macro_after: f64,
+}
+
+/// Logit adjustment of the directed head: prior from the training labels, τ chosen on dev.
+/// Also records the result in the model folder's metrics.json when there is one.
+pub fn calibrate_dsa(model: &mut StanceModel, train: &Path, dev: &Path) -> Result<Calibration> {
+    let counts = dsa::read(train)?.iter().fold([0f64; 5], |mut c, e| {
+        c[e.label] += 1.0;
+        c
+    });
+    let total: f64 = counts.iter().sum::<f64>().max(1.0);
+    let prior = counts.map(|c| c / total);
+    model.heads.dsa_logit_adjustment.clear();
+    let dev = dsa::read(dev)?;
+    let probs = eval::dsa_probs(model, &dev)?;
+    let gold: Vec<usize> = dev.iter().map(|e| e.label).collect();
+    let labels: Vec<&str> = model.heads.dsa_labels.iter().map(String::as_str).collect();
+    let before = eval::choose_logit_adjustment(&labels, &probs, &gold, &[1.0; 5]).2;
+    let (tau, adjustment, after) = eval::choose_logit_adjustment(&labels, &probs, &gold, &prior);
+    model.heads.dsa_logit_adjustment = adjustment.clone();
+    let report = Calibration {
+        tau,
+        prior,
+        adjustment,
+        dev_f1_macro_before: before,
+        dev_f1_macro_after: after,
+    };
+    let metrics = model.dir.join("metrics.json");
+    if let Ok(text) = std::fs::read_to_string(&metrics) {
+        if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) {
+            v["dsa_logit_adjustment"] = serde_json::to_value(&report).unwrap_or_default();
+            let text = serde_json::to_string_pretty(&v).map_err(|e| Error::Invalid(e.to_string()))?;
+            std::fs::write(&metrics, text + "\n").map_err(|e| Error::io(&metrics, e))?;
+        }
+    }
+    Ok(report)
+}
