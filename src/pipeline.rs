@@ -326,6 +326,11 @@ pub fn score_actors(res: &Resolution, f: &Findings, chars: &[char], rollup: Roll
         let (Some(a), Some(b)) = (res.mention_actor[p], res.mention_actor[q]) else {
             continue;
         };
+        // A country and its own members (or two members of one country) are one side, not a pair.
+        let bloc = |x: usize| res.actors[x].affiliation.unwrap_or(x);
+        if bloc(a) == bloc(b) {
+            continue;
+        }
         let (ab, ba) = directed_items(f.mentions[p].sentence, probs);
         let mut seen = std::collections::HashSet::new();
         for &x in &roles(a) {
@@ -444,4 +449,123 @@ fn explain(res: &Resolution, f: &Findings) -> Vec<ExplainSentence> {
                 .collect(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::resolve::{Actor, ActorKind};
+
+    fn actor(id: &str, kind: ActorKind, affiliation: Option<usize>, mentions: Vec<usize>) -> Actor {
+        Actor {
+            id: id.into(),
+            name: id.into(),
+            kind,
+            affiliation,
+            cameo: None,
+            mentions,
+        }
+    }
+
+    fn mention(text: &str, start: usize, sentence: usize) -> Mention {
+        let end = start + text.chars().count();
+        Mention {
+            start,
+            end,
+            text: text.into(),
+            label: "X".into(),
+            sentence,
+            entity: None,
+            country: None,
+            portrayal: Some([0.8, 0.2, 0.0]),
+        }
+    }
+
+    /// "Russia warned Baku. Zakharova attacked Baku and praised Russia."
+    fn scene() -> (Vec<char>, Resolution, Findings) {
+        let chars: Vec<char> = "Russia warned Baku. Zakharova attacked Baku and praised Russia."
+            .chars()
+            .collect();
+        let res = Resolution {
+            actors: vec![
+                actor("RUS", ActorKind::Country, None, vec![0, 4]),
+                actor("AZE", ActorKind::Country, None, vec![1, 3]),
+                actor("maria-zakharova", ActorKind::Person, Some(0), vec![2]),
+            ],
+            mention_actor: vec![Some(0), Some(1), Some(2), Some(1), Some(0)],
+        };
+        let f = Findings {
+            sentences: vec![0..19, 20..63],
+            entities: vec![],
+            mentions: vec![
+                mention("Russia", 0, 0),
+                mention("Baku", 14, 0),
+                mention("Zakharova", 20, 1),
+                mention("Baku", 39, 1),
+                mention("Russia", 56, 1),
+            ],
+            // (p, q, P(neutral, p+q, q+p, p−q, q−p))
+            pairs: vec![
+                (0, 1, [0.0, 0.0, 0.0, 1.0, 0.0]),
+                (2, 3, [0.0, 0.0, 0.0, 1.0, 0.0]),
+                (2, 4, [0.0, 1.0, 0.0, 0.0, 0.0]),
+                (3, 4, [1.0, 0.0, 0.0, 0.0, 0.0]),
+            ],
+        };
+        (chars, res, f)
+    }
+
+    fn toward<'a>(actors: &'a [ActorOut], from: &str, to: &str) -> Option<&'a TowardOut> {
+        actors
+            .iter()
+            .find(|a| a.id == from)?
+            .toward
+            .iter()
+            .find(|t| t.target == to)
+    }
+
+    #[test]
+    fn members_speak_for_their_country_and_are_never_paired_with_it() {
+        let (chars, res, f) = scene();
+        let out = score_actors(&res, &f, &chars, Rollup::Country);
+        let rus_aze = toward(&out, "RUS", "AZE").unwrap();
+        assert_eq!((rus_aze.score.score, rus_aze.score.n_sentences), (-1.0, 2));
+        assert_eq!(
+            rus_aze
+                .score
+                .evidence
+                .iter()
+                .map(|e| e.text.as_str())
+                .collect::<Vec<_>>(),
+            ["Russia warned Baku.", "Zakharova attacked Baku and praised Russia."]
+        );
+        assert!(toward(&out, "maria-zakharova", "RUS").is_none());
+        assert!(toward(&out, "RUS", "maria-zakharova").is_none());
+        // Sentence 1's Baku–Russia pair was neutral: no weight, so AZE → RUS rests on nothing.
+        assert!(toward(&out, "AZE", "RUS").is_none_or(|t| t.score.confidence == 0.0));
+        // Portrayal rolls up too: Zakharova's mention counts for Russia.
+        assert_eq!(
+            out.iter()
+                .find(|a| a.id == "RUS")
+                .unwrap()
+                .portrayal
+                .as_ref()
+                .unwrap()
+                .n_sentences,
+            2
+        );
+    }
+
+    #[test]
+    fn without_rollup_members_keep_their_own_pairs() {
+        let (chars, res, f) = scene();
+        let out = score_actors(&res, &f, &chars, Rollup::None);
+        let rus_aze = &toward(&out, "RUS", "AZE").unwrap().score;
+        // Both sentences involve the two countries; only the first carries stance.
+        assert_eq!(
+            (rus_aze.score, rus_aze.n_sentences, rus_aze.evidence.len()),
+            (-1.0, 2, 1)
+        );
+        assert_eq!(toward(&out, "maria-zakharova", "AZE").unwrap().score.score, -1.0);
+    }
 }
