@@ -67,31 +67,32 @@ pub fn sentence_mentions(
         });
     }
     // Definite references ("the ministry"); resolution links them to an organisation or drops them.
-    let lower = sentence_text.to_lowercase();
+    // Matched on the original text (lowercasing could change char counts and so offsets).
     for head in REFERENCE_HEADS {
-        let phrase = format!("the {head}");
-        for (byte, _) in lower.match_indices(&phrase) {
-            let after = lower[byte + phrase.len()..].chars().next();
-            let before = lower[..byte].chars().next_back();
-            if after.is_some_and(char::is_alphanumeric) || before.is_some_and(char::is_alphanumeric) {
-                continue;
+        for article in ["the", "The"] {
+            let phrase = format!("{article} {head}");
+            for (byte, _) in sentence_text.match_indices(&phrase) {
+                let after = sentence_text[byte + phrase.len()..].chars().next();
+                let before = sentence_text[..byte].chars().next_back();
+                if after.is_some_and(char::is_alphanumeric) || before.is_some_and(char::is_alphanumeric) {
+                    continue;
+                }
+                let start = offset + sentence_text[..byte].chars().count();
+                let end = start + phrase.chars().count();
+                if out.iter().any(|m| m.start < end && start < m.end) {
+                    continue;
+                }
+                out.push(Mention {
+                    start,
+                    end,
+                    text: phrase.clone(),
+                    label: "REF".into(),
+                    sentence,
+                    entity: None,
+                    country: None,
+                    portrayal: None,
+                });
             }
-            let start = offset + lower[..byte].chars().count();
-            let end = start + phrase.chars().count();
-            if out.iter().any(|m| m.start < end && start < m.end) {
-                continue;
-            }
-            let text = chars[start - offset..end - offset].iter().collect();
-            out.push(Mention {
-                start,
-                end,
-                text,
-                label: "REF".into(),
-                sentence,
-                entity: None,
-                country: None,
-                portrayal: None,
-            });
         }
     }
     out.sort_by_key(|m| (m.start, m.end));

@@ -280,3 +280,53 @@ fn explain_exposes_per_sentence_predictions() {
         }
     }
 }
+
+#[test]
+fn odd_text_never_breaks_a_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("m"), true, 4);
+    let long_sentence = "word ".repeat(300) + "Moscow and Baku";
+    let texts = [
+        "İstanbul’da İlham Əliyev ve the Ministry met. The ministry said İİİ.".to_string(),
+        "🙂🙂 Moscow 🙂 Baku 🙂. \u{200b}\u{202e}Kyiv\u{202c} spoke.".to_string(),
+        "...!!!???".to_string(),
+        "\t\r\n \u{0}\u{1b}[31m".to_string(),
+        long_sentence.clone(),
+        "Mr. Mr. Mr. Dr. U.S. U.S.. The the the ministry ministry.".to_string(),
+    ];
+    let body: String = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"id": i, "text": t}).to_string() + "\n")
+        .collect();
+    let input = tmp.path().join("odd.jsonl");
+    std::fs::write(&input, body).unwrap();
+    let out = bin()
+        .args(["analyze", "--model"])
+        .arg(&model)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = lines(&out);
+    assert_eq!(got.len(), texts.len());
+    for (v, t) in got.iter().zip(&texts) {
+        assert_eq!(v["status"], "ok", "{v}");
+        assert_offsets(t, v);
+    }
+    // The 300-word sentence is one sentence, encoded in 16-piece windows, not truncated: the
+    // mentions at its very end are found.
+    let long = &got[4];
+    assert_eq!(long["sentences"].as_array().unwrap().len(), 1);
+    let names: Vec<&str> = long["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"RUS") && names.contains(&"AZE"), "{names:?}");
+}

@@ -121,14 +121,10 @@ fn strip_possessive(s: &str) -> &str {
 /// "President Ilham Aliyev’s" → "Ilham Aliyev".
 pub fn person_name(text: &str) -> String {
     let mut s = strip_possessive(text.trim());
-    loop {
-        let lower = s.to_lowercase();
-        let Some(t) = PERSON_TITLES
-            .iter()
-            .find(|t| lower.starts_with(*t) && lower[t.len()..].starts_with([' ', '.']))
-        else {
-            break;
-        };
+    while let Some(t) = PERSON_TITLES
+        .iter()
+        .find(|t| s.get(..t.len()).is_some_and(|p| p.eq_ignore_ascii_case(t)) && s[t.len()..].starts_with([' ', '.']))
+    {
         s = s[t.len()..].trim_start_matches('.').trim_start();
     }
     s.to_string()
@@ -328,7 +324,11 @@ impl Resolver<'_> {
                 .map(|h| h.country);
             let left = (i > 0 && mentions[i - 1].sentence == m.sentence)
                 .then(|| {
-                    let gap: String = text[mentions[i - 1].end..m.start].iter().collect();
+                    let gap: String = text
+                        .get(mentions[i - 1].end..m.start)
+                        .unwrap_or_default()
+                        .iter()
+                        .collect();
                     let ok = gap.trim().split_whitespace().all(|w| {
                         let w = w.trim_matches(|c: char| !c.is_alphanumeric());
                         w.is_empty()
@@ -349,7 +349,7 @@ impl Resolver<'_> {
                 })
                 .flatten();
             let right = mentions.get(i + 1).filter(|n| n.sentence == m.sentence).and_then(|n| {
-                let gap: String = text[m.end..n.start].iter().collect();
+                let gap: String = text.get(m.end..n.start).unwrap_or_default().iter().collect();
                 (gap.trim() == "," && m.label == "PER")
                     .then(|| mention_actor[i + 1].filter(|&p| actors[p].kind == ActorKind::Country))
                     .flatten()
@@ -513,6 +513,15 @@ mod tests {
         s.iter()
             .find(|a| a.0 == id)
             .unwrap_or_else(|| panic!("no actor {id} in {s:?}"))
+    }
+
+    #[test]
+    fn titles_and_possessives_are_not_part_of_a_name() {
+        assert_eq!(person_name("President Ilham Aliyev’s"), "Ilham Aliyev");
+        assert_eq!(person_name("Mr. Putin"), "Putin");
+        assert_eq!(person_name("Prime Minister Nikol Pashinyan"), "Nikol Pashinyan");
+        assert_eq!(person_name("İlham Əliyev"), "İlham Əliyev");
+        assert_eq!(person_name("Presidential"), "Presidential");
     }
 
     #[test]
