@@ -24,12 +24,13 @@ pub fn body_paragraphs(text: &str) -> Vec<Range<usize>> {
     push_line(&mut lines, &line, start);
 
     // Furniture is only trimmed from the edges: a short line inside the body may be a subheading.
-    let first = lines.iter().position(|(_, l)| !is_furniture(l)).unwrap_or(lines.len());
-    let last = lines
-        .iter()
-        .rposition(|(_, l)| !is_furniture(l))
-        .map_or(first, |i| i + 1);
-    lines.drain(first..last.max(first)).map(|(r, _)| r).collect()
+    let first = lines.iter().position(|(_, l)| !is_furniture(l));
+    let last = lines.iter().rposition(|(_, l)| !is_furniture(l));
+    match (first, last) {
+        (Some(f), Some(l)) => lines.drain(f..=l).map(|(r, _)| r).collect(),
+        // Nothing looks like a sentence (a bare headline, a short note): keep it all rather than nothing.
+        _ => lines.into_iter().map(|(r, _)| r).collect(),
+    }
 }
 
 fn push_line(lines: &mut Vec<(Range<usize>, String)>, line: &str, start: usize) {
@@ -142,8 +143,11 @@ mod tests {
     }
 
     #[test]
-    fn all_furniture_gives_no_body() {
-        assert!(body_paragraphs("World\nJuly 2025\n").is_empty());
+    fn a_text_of_only_short_lines_is_kept_whole() {
+        assert_eq!(
+            body_paragraphs("Kremlin rejects claim\nJuly 2025\n"),
+            vec![0..21, 22..31]
+        );
         assert!(body_paragraphs("").is_empty());
     }
 }

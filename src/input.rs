@@ -59,6 +59,11 @@ pub fn parse_json_record(line: &str, location: &str) -> Record {
         }
         Err(e) => return fail(location.into(), "invalid_json", e.to_string(), Map::new()),
     };
+    // A failed record must not echo a whole article back.
+    let drop_text = |mut o: Map<String, Value>| {
+        o.remove("text");
+        o
+    };
     let id = match obj.remove("id") {
         Some(Value::String(s)) if !s.is_empty() => s,
         Some(Value::Number(n)) => n.to_string(),
@@ -67,18 +72,25 @@ pub fn parse_json_record(line: &str, location: &str) -> Record {
                 location.into(),
                 "invalid_id",
                 "`id` must be a non-empty string or a number".into(),
-                obj,
+                drop_text(obj),
             )
         }
-        None => return fail(location.into(), "missing_id", "record has no `id`".into(), obj),
+        None => {
+            return fail(
+                location.into(),
+                "missing_id",
+                "record has no `id`".into(),
+                drop_text(obj),
+            )
+        }
     };
     let text = match obj.remove("text") {
         Some(Value::String(s)) => s,
-        Some(_) => return fail(id, "invalid_text", "`text` must be a string".into(), obj),
-        None => return fail(id, "missing_text", "record has no `text`".into(), obj),
+        Some(_) => return fail(id, "invalid_text", "`text` must be a string".into(), passthrough(obj)),
+        None => return fail(id, "missing_text", "record has no `text`".into(), passthrough(obj)),
     };
     if text.trim().is_empty() {
-        return fail(id, "empty_text", "`text` is empty".into(), obj);
+        return fail(id, "empty_text", "`text` is empty".into(), passthrough(obj));
     }
     let mut take = |k: &str| match obj.remove(k) {
         Some(Value::String(s)) => Some(s),
@@ -97,6 +109,32 @@ pub fn parse_json_record(line: &str, location: &str) -> Record {
         date,
         extra: obj,
     })
+}
+
+/// Output keys of our own; an input field of the same name is passed through as `input_<name>`.
+pub const RESERVED: &[&str] = &[
+    "id",
+    "status",
+    "error",
+    "model",
+    "title",
+    "date",
+    "sentences",
+    "entities",
+    "actors",
+    "explain",
+];
+
+fn passthrough(obj: Map<String, Value>) -> Map<String, Value> {
+    obj.into_iter()
+        .map(|(k, v)| {
+            if RESERVED.contains(&k.as_str()) {
+                (format!("input_{k}"), v)
+            } else {
+                (k, v)
+            }
+        })
+        .collect()
 }
 
 /// An article from a whole text file's bytes.
@@ -216,7 +254,11 @@ pub fn records(sources: Vec<Source>) -> impl Iterator<Item = Record> {
 pub fn jsonl<R: Read>(mut reader: BufReader<R>, name: String) -> impl Iterator<Item = Record> {
     let mut n = 0usize;
     let mut buf = Vec::new();
+    let mut done = false;
     std::iter::from_fn(move || loop {
+        if done {
+            return None;
+        }
         buf.clear();
         n += 1;
         let location = format!("{name}:{n}");
@@ -235,12 +277,14 @@ pub fn jsonl<R: Read>(mut reader: BufReader<R>, name: String) -> impl Iterator<I
                 }
             },
             Err(e) => {
+                // A read error tends to repeat: report it once and end this source.
+                done = true;
                 return Some(Record::Failed {
                     id: location,
                     kind: "unreadable",
                     message: e.to_string(),
                     extra: Map::new(),
-                })
+                });
             }
         }
     })

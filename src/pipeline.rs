@@ -47,6 +47,9 @@ impl Default for Options {
     }
 }
 
+/// Mentions of one sentence that enter pairs (the first ones, in text order): at most 276 pairs.
+pub const MAX_PAIRED_MENTIONS: usize = 24;
+
 pub struct Analyzer {
     pub model: StanceModel,
     pub gazetteer: Gazetteer,
@@ -196,10 +199,11 @@ impl Analyzer {
                     for ((i, _), pr) in scored.iter().zip(probs) {
                         ms[*i].portrayal = Some(pr);
                     }
-                    // Every pair of mentions with different text; one pass of the head gives both directions.
+                    // Every pair of mentions with different text; one pass of the head gives both
+                    // directions. Capped so that a list-like "sentence" cannot explode quadratically.
                     let mut pairs = Vec::new();
-                    for a in 0..scored.len() {
-                        for b in a + 1..scored.len() {
+                    for a in 0..scored.len().min(MAX_PAIRED_MENTIONS) {
+                        for b in a + 1..scored.len().min(MAX_PAIRED_MENTIONS) {
                             let (i, j) = (scored[a].0, scored[b].0);
                             if ms[i].text != ms[j].text {
                                 pairs.push((i, j, (scored[a].1, scored[b].1)));

@@ -4,8 +4,8 @@
 //! - pair A → B, from the directed head on mentions p (of A) and q (of B):
 //!   `s = (P(p+q) − P(p−q)) / w`, `w = P(p+q) + P(p−q)`, the probability that the sentence
 //!   carries A's stance toward B (the reverse direction uses the q→p classes);
-//! - portrayal of A, from the target-sentiment head on A's mention: `s = P(pos) − P(neg)`,
-//!   `w = 1 − P(neutral)`.
+//! - portrayal of A, from the target-sentiment head on A's mention: `w = 1 − P(neutral)`,
+//!   `s = (P(pos) − P(neg)) / w`.
 //! Several items of one sentence are averaged first, so a sentence counts once. Then
 //! `score = Σ w·s / Σ w`, `agreement = |Σ w·s| / Σ w·|s|`, `confidence = agreement · (1 − e^(−Σ w))`,
 //! and the evidence is the (at most three) sentences with the largest `w·|s|`.

@@ -35,9 +35,40 @@ pub struct CountryHit {
 
 pub struct Gazetteer {
     pub countries: Vec<Country>,
-    phrases: Vec<(usize, Via)>,
+    /// Country and how, per pattern; None for a blocker (a longer phrase that names no country).
+    phrases: Vec<Option<(usize, Via)>>,
     matcher: AhoCorasick,
 }
+
+/// Longer phrases that contain a country word but name no country. Leftmost-longest matching
+/// prefers them, so "Latin America" is not the United States and "New Mexico" is not Mexico.
+const BLOCKERS: &[&str] = &[
+    "Latin America",
+    "South America",
+    "Central America",
+    "North America",
+    "Americas",
+    "New Mexico",
+    "New Jersey",
+    "New Guinea",
+    "Washington State",
+    "Washington state",
+    "Georgia Tech",
+    "Jordan River",
+    "Chad Smith",
+    "Israel Folau",
+    "Jersey City",
+    "Indian Ocean",
+    "Indian Army",
+    "Native American",
+    "Native Americans",
+    "Turkey Point",
+    "Cuba Gooding",
+    "Kenya Moore",
+    "Paris Hilton",
+    "Denzel Washington",
+    "George Washington",
+];
 
 impl Gazetteer {
     pub fn bundled() -> Result<Self> {
@@ -74,10 +105,14 @@ impl Gazetteer {
                     let p = p.strip_prefix("the ").unwrap_or(p);
                     if !patterns.contains(&p.to_string()) {
                         patterns.push(p.to_string());
-                        phrases.push((idx, via));
+                        phrases.push(Some((idx, via)));
                     }
                 }
             }
+        }
+        for b in BLOCKERS {
+            patterns.push(b.to_string());
+            phrases.push(None);
         }
         let matcher = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
@@ -105,7 +140,9 @@ impl Gazetteer {
             if !boundary(before) || (!boundary(after) && !text[..m.end()].ends_with('.')) {
                 continue;
             }
-            let (country, via) = self.phrases[m.pattern().as_usize()];
+            let Some((country, via)) = self.phrases[m.pattern().as_usize()] else {
+                continue;
+            };
             let start = text[..m.start()].chars().count();
             let end = start + text[m.start()..m.end()].chars().count();
             out.push(CountryHit {
@@ -170,6 +207,7 @@ mod tests {
             ]
         );
         assert!(hits("focus on us and thus").is_empty());
+        assert!(hits("Latin America and New Mexico, then Washington State").is_empty());
     }
 
     #[test]

@@ -86,7 +86,6 @@ const TITLE_WORDS: &[&str] = &[
     "affairs",
     "of",
     "the",
-    "and",
     "national",
     "security",
     "adviser",
@@ -315,12 +314,14 @@ impl Resolver<'_> {
             if actors[a].kind == ActorKind::Country {
                 continue;
             }
-            // A country phrase inside the name; not the whole name (that was ruled out as a country above).
+            // A country phrase inside the name, not the whole name (that was ruled out as a country
+            // above). In a person's name only a leading demonym counts: "Jordan Bardella" is no Jordanian.
             let n = m.text.chars().count();
             let contained = gaz
                 .find(&m.text)
                 .into_iter()
-                .find(|h| h.end - h.start < n)
+                .filter(|h| !(us_georgia && Some(h.country) == geo))
+                .find(|h| h.end - h.start < n && (m.label != "PER" || (h.start == 0 && h.via == Via::Demonym)))
                 .map(|h| h.country);
             let left = (i > 0 && mentions[i - 1].sentence == m.sentence)
                 .then(|| {
@@ -336,13 +337,12 @@ impl Resolver<'_> {
                             || TITLE_WORDS.contains(&w.to_lowercase().as_str())
                             || w.chars().next().is_some_and(char::is_uppercase)
                     }) && !gap.contains([',', ';', '(', ')', '“', '”', '"']);
+                    // Inherit from a country or an organisation, never from another person.
                     ok.then(|| {
-                        mention_actor[i - 1].and_then(|p| {
-                            if actors[p].kind == ActorKind::Country {
-                                Some(p)
-                            } else {
-                                affil_of_mention[i - 1]
-                            }
+                        mention_actor[i - 1].and_then(|p| match actors[p].kind {
+                            ActorKind::Country => Some(p),
+                            ActorKind::Organization => affil_of_mention[i - 1],
+                            _ => None,
                         })
                     })
                     .flatten()
@@ -419,10 +419,20 @@ fn unique_ids(actors: &mut [Actor]) {
             *cameo_count.entry(c.clone()).or_default() += 1;
         }
     }
+    let country_ids: Vec<String> = actors
+        .iter()
+        .filter(|a| a.kind == ActorKind::Country)
+        .map(|a| a.id.clone())
+        .collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for a in actors.iter_mut() {
         if a.kind != ActorKind::Country {
-            if let Some(c) = a.cameo.as_ref().filter(|c| cameo_count[*c] == 1) {
+            // A code that is also a country's id (e.g. "RUS" given to a ministry) stays a code only.
+            if let Some(c) = a
+                .cameo
+                .as_ref()
+                .filter(|c| cameo_count[*c] == 1 && !country_ids.contains(c))
+            {
                 a.id = c.clone();
             }
         }
@@ -612,6 +622,25 @@ mod tests {
         ] {
             assert_eq!(actor(&s, id).2.as_deref(), Some(country), "{id}");
         }
+    }
+
+    #[test]
+    fn country_words_inside_names_and_after_and_do_not_affiliate() {
+        let text =
+            "Jordan Bardella met Victoria Nuland. Russian President Vladimir Putin and Volodymyr Zelensky spoke.";
+        let ents = [
+            ("Jordan Bardella", "PER"),
+            ("Victoria Nuland", "PER"),
+            ("Russian", "MISC"),
+            ("Vladimir Putin", "PER"),
+            ("Volodymyr Zelensky", "PER"),
+        ];
+        let (m, r) = resolve_with(text, &ents, None, None);
+        let s = summary(&m, &r);
+        assert_eq!(actor(&s, "jordan-bardella").2, None);
+        assert_eq!(actor(&s, "victoria-nuland").2, None);
+        assert_eq!(actor(&s, "vladimir-putin").2.as_deref(), Some("RUS"));
+        assert_eq!(actor(&s, "volodymyr-zelensky").2, None);
     }
 
     #[test]

@@ -129,6 +129,16 @@ pub fn read(dir: &Path) -> Result<(Encoder, HeadsConfig)> {
     let bert = Encoder::read(dir)?;
     if dir.join("heads.json").exists() {
         let heads: HeadsConfig = read_json(dir, "heads.json")?;
+        if heads.max_window < 3 || heads.max_window as i64 > bert.max_positions() {
+            return Err(Error::model(
+                dir,
+                format!(
+                    "heads.json max_window {} must be 3..={}",
+                    heads.max_window,
+                    bert.max_positions()
+                ),
+            ));
+        }
         if heads.format != HEADS_FORMAT {
             return Err(Error::model(
                 dir,
@@ -157,7 +167,13 @@ pub fn read(dir: &Path) -> Result<(Encoder, HeadsConfig)> {
     heads.tsc_labels.clear();
     heads.dsa_labels.clear();
     heads.max_window = bert.max_positions().min(512) as usize;
-    // A cased checkpoint (e.g. bert-base-cased) must not be lowercased by a vocab.txt tokenizer.
-    heads.lowercase = raw.get("do_lower_case").and_then(|v| v.as_bool()).unwrap_or(true);
+    // A cased checkpoint (e.g. bert-base-cased) must not be lowercased by a vocab.txt tokenizer;
+    // Hugging Face keeps the flag in tokenizer_config.json.
+    let tok_config: Option<serde_json::Value> = read_json(dir, "tokenizer_config.json").ok();
+    heads.lowercase = [tok_config.as_ref(), Some(&raw)]
+        .into_iter()
+        .flatten()
+        .find_map(|c| c.get("do_lower_case").and_then(|v| v.as_bool()))
+        .unwrap_or(true);
     Ok((bert, heads))
 }
