@@ -102,6 +102,9 @@ struct TrainArgs {
     /// Base encoder folder (config.json, tokenizer.json, weights).
     #[arg(long, default_value = ".cache/base-model")]
     base: PathBuf,
+    /// Start from this model folder (ours) instead of the base encoder with new heads.
+    #[arg(long)]
+    init: Option<PathBuf>,
     /// Where the best epoch's model goes (a resumable checkpoint goes to OUT.checkpoint).
     #[arg(long, short)]
     out: PathBuf,
@@ -130,7 +133,7 @@ struct TrainArgs {
     /// Evaluate on at most this many dev examples per file (smoke tests).
     #[arg(long)]
     dev_limit: Option<usize>,
-    /// Tasks to train and evaluate (ablations may train NER alone).
+    /// Tasks to train (dev figures always cover every head, to show any forgetting).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Task::Ner, Task::Tsc, Task::Dsa])]
     tasks: Vec<Task>,
     #[arg(long, default_value_t = 2)]
@@ -187,6 +190,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let d = &a.data;
             let cfg = TrainConfig {
                 base: a.base,
+                init: a.init,
                 out: a.out,
                 ner_train: d.join("conll2003/iob2/train.txt"),
                 ner_dev: d.join("conll2003/iob2/dev.txt"),

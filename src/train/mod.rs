@@ -22,6 +22,8 @@ pub use batches::Task;
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainConfig {
     pub base: PathBuf,
+    /// Start from this model folder (ours) instead of the base encoder with new heads.
+    pub init: Option<PathBuf>,
     pub out: PathBuf,
     pub ner_train: PathBuf,
     pub ner_dev: PathBuf,
@@ -41,7 +43,7 @@ pub struct TrainConfig {
     pub max_steps: Option<usize>,
     /// Evaluate on at most this many dev examples per file (smoke tests).
     pub dev_limit: Option<usize>,
-    /// The tasks trained and evaluated (ablations may train NER alone).
+    /// The tasks trained (dev figures always cover every head, to show any forgetting).
     pub tasks: Vec<Task>,
     pub name: String,
     pub version: String,
@@ -87,11 +89,21 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     let mut reports: Vec<EpochReport> = std::fs::read_to_string(&log_path)
         .map(|t| t.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
         .unwrap_or_default();
-    let model = if reports.is_empty() {
-        StanceModel::from_base(&cfg.base, heads)?
-    } else {
+    let model = if !reports.is_empty() {
         tracing::info!(epochs_done = reports.len(), "resuming from {}", ckpt.display());
         StanceModel::load(&ckpt.join("last"))?
+    } else if let Some(init) = &cfg.init {
+        let mut m = StanceModel::load(init)?;
+        if m.heads.ner_labels != heads.ner_labels {
+            return Err(Error::model(init, "its NER labels differ from the training data's"));
+        }
+        // Continue training from raw logits: a stored adjustment is re-chosen by `calibrate`.
+        m.heads.dsa_logit_adjustment.clear();
+        m.heads.name = cfg.name.clone();
+        m.heads.version = cfg.version.clone();
+        m
+    } else {
+        StanceModel::from_base(&cfg.base, heads)?
     };
 
     let tok = &model.tokenizer;
@@ -218,32 +230,25 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
     })
 }
 
+/// Dev figures of every head (also those not trained now, to see any forgetting) and their mean.
 fn evaluate_dev(model: &StanceModel, cfg: &TrainConfig) -> Result<(serde_json::Value, f64)> {
-    let mut scores = Vec::new();
-    let mut dev = serde_json::json!({});
-    if cfg.tasks.contains(&Task::Ner) {
-        let ner = eval::ner_on(model, &truncate(conll::read(&cfg.ner_dev)?, cfg.dev_limit))?;
-        scores.push(ner.f1);
-        dev["ner"] = serde_json::to_value(&ner).unwrap_or_default();
+    let ner = eval::ner_on(model, &truncate(conll::read(&cfg.ner_dev)?, cfg.dev_limit))?;
+    let mut scores = vec![ner.f1];
+    let mut dev = serde_json::json!({ "ner": ner });
+    for path in &cfg.tsc_dev {
+        let r = eval::tsc_on(model, &truncate(newsmtsc::read(path)?, cfg.dev_limit))?;
+        scores.push(r.f1_macro);
+        let name = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        dev[format!("tsc:{name}")] = serde_json::to_value(&r).unwrap_or_default();
     }
-    if cfg.tasks.contains(&Task::Tsc) {
-        for path in &cfg.tsc_dev {
-            let r = eval::tsc_on(model, &truncate(newsmtsc::read(path)?, cfg.dev_limit))?;
-            scores.push(r.f1_macro);
-            let name = path
-                .parent()
-                .and_then(|p| p.file_name())
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            dev[format!("tsc:{name}")] = serde_json::to_value(&r).unwrap_or_default();
-        }
-    }
-    if cfg.tasks.contains(&Task::Dsa) {
-        let d = eval::dsa_on(model, &truncate(dsa::read(&cfg.dsa_dev)?, cfg.dev_limit))?;
-        scores.push(d.f1_macro);
-        dev["dsa"] = serde_json::to_value(&d).unwrap_or_default();
-    }
-    Ok((dev, scores.iter().sum::<f64>() / scores.len().max(1) as f64))
+    let d = eval::dsa_on(model, &truncate(dsa::read(&cfg.dsa_dev)?, cfg.dev_limit))?;
+    scores.push(d.f1_macro);
+    dev["dsa"] = serde_json::to_value(&d).unwrap_or_default();
+    Ok((dev, scores.iter().sum::<f64>() / scores.len() as f64))
 }
 
 fn sha256(path: &Path) -> String {
