@@ -31,20 +31,26 @@ pub fn sentence_mentions(
     sentence: usize,
     entities: &[(usize, &Entity)],
 ) -> Vec<Mention> {
+    let chars: Vec<char> = sentence_text.chars().collect();
     let mut out: Vec<Mention> = entities
         .iter()
-        .map(|&(i, e)| Mention {
-            start: e.start,
-            end: e.end,
-            text: e.text.clone(),
-            label: e.label.clone(),
-            sentence,
-            entity: Some(i),
-            country: gaz.lookup(&e.text),
-            portrayal: None,
+        .map(|&(i, e)| {
+            let mut m = Mention {
+                start: e.start,
+                end: e.end,
+                text: e.text.clone(),
+                label: e.label.clone(),
+                sentence,
+                entity: Some(i),
+                country: gaz.lookup(&e.text),
+                portrayal: None,
+            };
+            if m.label == "ORG" {
+                extend_over_org_head(&mut m, &chars, offset, entities);
+            }
+            m
         })
         .collect();
-    let chars: Vec<char> = sentence_text.chars().collect();
     for hit in gaz.find(sentence_text) {
         let (start, end) = (offset + hit.start, offset + hit.end);
         if out.iter().any(|m| m.start < end && start < m.end) {
@@ -99,6 +105,45 @@ pub fn sentence_mentions(
     out
 }
 
+/// Capitalised words that end an organisation's name ("Culture Ministry"). NER often stops one
+/// word short of them; a mention that does is extended over the head word.
+const ORG_HEADS: &[&str] = &[
+    "Ministry",
+    "Agency",
+    "Office",
+    "Council",
+    "Committee",
+    "Commission",
+    "Department",
+    "Service",
+    "Services",
+    "Court",
+    "Bank",
+    "Party",
+    "Parliament",
+    "Assembly",
+    "Embassy",
+    "Police",
+    "Army",
+    "Navy",
+    "Guard",
+    "Union",
+];
+
+fn extend_over_org_head(m: &mut Mention, sentence: &[char], offset: usize, entities: &[(usize, &Entity)]) {
+    let from = m.end - offset;
+    if from >= sentence.len() || sentence[from] != ' ' {
+        return;
+    }
+    let word: String = sentence[from + 1..].iter().take_while(|c| c.is_alphabetic()).collect();
+    let end = m.end + 1 + word.chars().count();
+    let taken = entities.iter().any(|(_, e)| e.start < end && m.end < e.end);
+    if ORG_HEADS.contains(&word.as_str()) && !taken {
+        m.text = sentence[m.start - offset..end - offset].iter().collect();
+        m.end = end;
+    }
+}
+
 /// Head nouns of definite references that can stand for an organisation named earlier.
 const REFERENCE_HEADS: &[&str] = &[
     "ministry",
@@ -118,6 +163,35 @@ const REFERENCE_HEADS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_organisation_cut_short_by_ner_takes_its_head_word() {
+        let gaz = Gazetteer::bundled().unwrap();
+        let text = "The Culture Ministry and the Interior agreed.";
+        let culture = Entity {
+            text: "Culture".into(),
+            label: "ORG".into(),
+            score: 0.9,
+            start: 4,
+            end: 11,
+            sentence: 0,
+        };
+        let interior = Entity {
+            text: "Interior".into(),
+            label: "ORG".into(),
+            score: 0.9,
+            start: 29,
+            end: 37,
+            sentence: 0,
+        };
+        let m = sentence_mentions(&gaz, text, 0, 0, &[(0, &culture), (1, &interior)]);
+        let got: Vec<_> = m
+            .iter()
+            .filter(|m| m.label == "ORG")
+            .map(|m| (m.text.as_str(), m.start, m.end))
+            .collect();
+        assert_eq!(got, [("Culture Ministry", 4, 20), ("Interior", 29, 37)]);
+    }
 
     #[test]
     fn gazetteer_fills_what_ner_missed_without_overlap() {
