@@ -67,6 +67,9 @@ enum Command {
         model: Option<PathBuf>,
         #[arg(long, default_value_t = 2)]
         threads: usize,
+        /// persent: choose the two portrayal thresholds on this file (dev only) and report them.
+        #[arg(long)]
+        choose_thresholds: bool,
     },
 }
 
@@ -231,6 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             gold,
             model,
             threads,
+            choose_thresholds,
         } => {
             set_threads(threads);
             let dir = model.unwrap_or_else(default_model);
@@ -241,9 +245,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "dsa" => serde_json::to_string(&actorstance::eval::dsa(&m, &gold)?)?,
                 _ => {
                     let analyzer = Analyzer::new(m, Options::default())?;
-                    let (report, unresolved) = actorstance::eval::persent::evaluate(&analyzer, &gold)?;
-                    let mut v = serde_json::to_value(&report)?;
-                    v["unresolved_targets"] = unresolved.into();
+                    let e = actorstance::eval::persent::evaluate(&analyzer, &gold, choose_thresholds)?;
+                    let mut v = serde_json::to_value(&e.report)?;
+                    v["unresolved_targets"] = e.unresolved.into();
+                    if let Some((neg, pos)) = e.chosen {
+                        v["chosen_thresholds"] = serde_json::json!({"negative_up_to": neg, "positive_from": pos});
+                    }
                     serde_json::to_string(&v)?
                 }
             };

@@ -1,6 +1,8 @@
 //! PerSenT: document-level sentiment toward `TARGET_ENTITY`. The document goes through the
 //! whole pipeline; the target is matched to a resolved actor and that actor's portrayal score
-//! is read as a label (score ≥ +T positive, ≤ −T negative, else neutral; T = 0.15).
+//! is read as a label (score ≥ POSITIVE_FROM positive, ≤ NEGATIVE_UP_TO negative, else
+//! neutral). The two thresholds were chosen on PerSenT dev (`--choose-thresholds`), as news
+//! portrayal runs negative: a text that merely reports on someone reads mildly negative.
 
 use std::path::Path;
 
@@ -13,7 +15,9 @@ use super::metrics::classification_report;
 use super::TaskReport;
 
 pub const LABELS: [&str; 3] = ["Negative", "Neutral", "Positive"];
-pub const THRESHOLD: f64 = 0.15;
+/// Chosen on PerSenT dev by `actorstance eval persent --choose-thresholds` (grid step 0.05).
+pub const NEGATIVE_UP_TO: f64 = -0.95;
+pub const POSITIVE_FROM: f64 = 0.05;
 
 pub struct Document {
     pub target: String,
@@ -69,17 +73,44 @@ pub fn find_target<'a>(actors: &'a [ActorOut], target: &str) -> Option<&'a Actor
         })
 }
 
-pub fn label_of(actor: Option<&ActorOut>) -> usize {
-    match actor.and_then(|a| a.portrayal.as_ref()).map(|p| p.score) {
-        Some(s) if s >= THRESHOLD => 2,
-        Some(s) if s <= -THRESHOLD => 0,
+pub fn label_of(portrayal: Option<f64>, negative_up_to: f64, positive_from: f64) -> usize {
+    match portrayal {
+        Some(s) if s >= positive_from => 2,
+        Some(s) if s <= negative_up_to => 0,
         _ => 1,
     }
 }
 
-pub fn evaluate(analyzer: &Analyzer, gold: &Path) -> Result<(TaskReport, usize)> {
+pub struct Evaluation {
+    pub report: TaskReport,
+    pub unresolved: usize,
+    /// (negative_up_to, positive_from) when asked to choose them on this file.
+    pub chosen: Option<(f64, f64)>,
+}
+
+/// Thresholds with the best macro F1 on these scores (grid step 0.05; ties keep the narrower band).
+pub fn choose_thresholds(scores: &[Option<f64>], gold: &[usize]) -> (f64, f64, f64) {
+    let mut best = (NEGATIVE_UP_TO, POSITIVE_FROM, -1.0);
+    for n in 0..=36 {
+        let neg = -0.95 + 0.05 * n as f64;
+        for p in 0..=38 {
+            let pos = -0.95 + 0.05 * p as f64;
+            if pos <= neg {
+                continue;
+            }
+            let pred: Vec<usize> = scores.iter().map(|&s| label_of(s, neg, pos)).collect();
+            let f1 = classification_report(&LABELS, gold, &pred).f1_macro;
+            if f1 > best.2 + 1e-9 {
+                best = (neg, pos, f1);
+            }
+        }
+    }
+    best
+}
+
+pub fn evaluate(analyzer: &Analyzer, gold: &Path, choose: bool) -> Result<Evaluation> {
     let docs = read(gold)?;
-    let mut pred = Vec::with_capacity(docs.len());
+    let mut scores = Vec::with_capacity(docs.len());
     let mut unresolved = 0;
     for chunk in docs.chunks(32) {
         let records = chunk
@@ -98,15 +129,46 @@ pub fn evaluate(analyzer: &Analyzer, gold: &Path) -> Result<(TaskReport, usize)>
         for (d, out) in chunk.iter().zip(analyzer.analyze(records)) {
             let actor = find_target(&out.actors, &d.target);
             unresolved += usize::from(actor.is_none());
-            pred.push(label_of(actor));
+            scores.push(actor.and_then(|a| a.portrayal.as_ref()).map(|p| p.score));
         }
     }
     let gold: Vec<usize> = docs.iter().map(|d| d.label).collect();
-    Ok((
-        TaskReport {
-            task: "persent",
-            report: classification_report(&LABELS, &gold, &pred),
-        },
+    let (neg, pos) = if choose {
+        let (n, p, _) = choose_thresholds(&scores, &gold);
+        (n, p)
+    } else {
+        (NEGATIVE_UP_TO, POSITIVE_FROM)
+    };
+    let pred: Vec<usize> = scores.iter().map(|&s| label_of(s, neg, pos)).collect();
+    let report = TaskReport {
+        task: "persent",
+        report: classification_report(&LABELS, &gold, &pred),
+    };
+    Ok(Evaluation {
+        report,
         unresolved,
-    ))
+        chosen: choose.then_some((neg, pos)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_split_scores_into_three_labels() {
+        assert_eq!(
+            [Some(-0.97), Some(-0.5), Some(0.05), None].map(|s| label_of(s, -0.95, 0.05)),
+            [0, 1, 2, 1]
+        );
+    }
+
+    #[test]
+    fn the_chosen_thresholds_separate_the_classes_of_the_scores() {
+        let scores = [Some(-0.9), Some(-0.8), Some(0.0), Some(0.1), Some(0.6), Some(0.7)];
+        let gold = [0, 0, 1, 1, 2, 2];
+        let (neg, pos, f1) = choose_thresholds(&scores, &gold);
+        assert!((-0.8..0.0).contains(&neg) && (0.1..0.6).contains(&pos), "{neg} {pos}");
+        assert_eq!(f1, 1.0);
+    }
 }
