@@ -9,9 +9,8 @@ use std::ops::Range;
 pub fn body_paragraphs(text: &str) -> Vec<Range<usize>> {
     let mut lines = Vec::new();
     let mut start = 0usize;
-    let mut pos = 0usize;
     let mut line = String::new();
-    for c in text.chars() {
+    for (pos, c) in text.chars().enumerate() {
         if c == '\n' || c == '\r' {
             push_line(&mut lines, &line, start);
             line.clear();
@@ -19,7 +18,6 @@ pub fn body_paragraphs(text: &str) -> Vec<Range<usize>> {
         } else {
             line.push(c);
         }
-        pos += 1;
     }
     push_line(&mut lines, &line, start);
 

@@ -29,6 +29,9 @@ pub fn tag_pieces(model: &StanceModel, states: &SentenceStates, pieces: &Pieces)
     })
 }
 
+/// A span as a piece range, end exclusive.
+pub type PieceRange = (usize, usize);
+
 /// Pieces overlapping the char span [start, end) of the sentence, as a piece range.
 pub fn piece_range(pieces: &Pieces, start: usize, end: usize) -> Option<(usize, usize)> {
     let hits: Vec<usize> = (0..pieces.len())
@@ -50,7 +53,7 @@ fn rows<const N: usize>(probs: Tensor) -> Vec<[f32; N]> {
 }
 
 /// P(negative, neutral, positive) toward each target piece range.
-pub fn target_sentiment(model: &StanceModel, states: &SentenceStates, targets: &[(usize, usize)]) -> Vec<[f32; 3]> {
+pub fn target_sentiment(model: &StanceModel, states: &SentenceStates, targets: &[PieceRange]) -> Vec<[f32; 3]> {
     if targets.is_empty() {
         return Vec::new();
     }
@@ -68,7 +71,7 @@ pub fn target_sentiment(model: &StanceModel, states: &SentenceStates, targets: &
 pub fn directed_stance(
     model: &StanceModel,
     states: &SentenceStates,
-    pairs: &[((usize, usize), (usize, usize))],
+    pairs: &[(PieceRange, PieceRange)],
 ) -> Vec<[f32; 5]> {
     if pairs.is_empty() {
         return Vec::new();

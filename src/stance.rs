@@ -6,6 +6,7 @@
 //!   carries A's stance toward B (the reverse direction uses the q→p classes);
 //! - portrayal of A, from the target-sentiment head on A's mention: `w = 1 − P(neutral)`,
 //!   `s = (P(pos) − P(neg)) / w`.
+//!
 //! Several items of one sentence are averaged first, so a sentence counts once. Then
 //! `score = Σ w·s / Σ w`, `agreement = |Σ w·s| / Σ w·|s|`, `confidence = agreement · (1 − e^(−Σ w))`,
 //! and the evidence is the (at most three) sentences with the largest `w·|s|`.

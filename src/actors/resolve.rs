@@ -330,7 +330,7 @@ impl Resolver<'_> {
                         .unwrap_or_default()
                         .iter()
                         .collect();
-                    let ok = gap.trim().split_whitespace().all(|w| {
+                    let ok = gap.split_whitespace().all(|w| {
                         let w = w.trim_matches(|c: char| !c.is_alphanumeric());
                         w.is_empty()
                             || w == "s"

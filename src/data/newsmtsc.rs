@@ -37,9 +37,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<TargetExample>> {
         let mut targets = Vec::new();
         for t in l.targets {
             let class = match t.polarity {
-                p if p == 2.0 => 0,
-                p if p == 4.0 => 1,
-                p if p == 6.0 => 2,
+                2.0 => 0,
+                4.0 => 1,
+                6.0 => 2,
                 p => return Err(Error::data(path, i + 1, format!("polarity {p} is not 2.0, 4.0 or 6.0"))),
             };
             if t.from >= t.to || t.to > n {

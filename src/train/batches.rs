@@ -5,7 +5,7 @@ use tch::Tensor;
 
 use crate::data::{conll, dsa::PairExample, newsmtsc::TargetExample};
 use crate::error::Result;
-use crate::heads::piece_range;
+use crate::heads::{piece_range, PieceRange};
 use crate::tokenize::{Pieces, WordPieceTokenizer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
@@ -45,7 +45,7 @@ fn padded(rows: &[Vec<i64>], pad: i64) -> Tensor {
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     let flat: Vec<i64> = rows
         .iter()
-        .flat_map(|r| r.iter().copied().chain(std::iter::repeat(pad).take(width - r.len())))
+        .flat_map(|r| r.iter().copied().chain(std::iter::repeat_n(pad, width - r.len())))
         .collect();
     Tensor::from_slice(&flat).view([rows.len() as i64, width as i64])
 }
@@ -65,6 +65,9 @@ fn span_mask(width: usize, (a, b): (usize, usize)) -> Vec<i64> {
     // +1: position 0 is [CLS].
     (0..width).map(|i| i64::from(i > a && i <= b)).collect()
 }
+
+/// ids, mask, shapes, labels of one sentence.
+type NerItem = (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>);
 
 pub fn ner_batches(
     tok: &WordPieceTokenizer,
@@ -95,9 +98,7 @@ pub fn ner_batches(
     Ok(items
         .chunks(bs.max(1))
         .map(|c| {
-            let col = |f: fn(&(Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>)) -> &Vec<i64>| {
-                c.iter().map(|it| f(it).clone()).collect::<Vec<_>>()
-            };
+            let col = |f: fn(&NerItem) -> &Vec<i64>| c.iter().map(|it| f(it).clone()).collect::<Vec<_>>();
             Batch {
                 task: Task::Ner,
                 ids: padded(&col(|it| &it.0), tok.pad_id),
@@ -115,7 +116,7 @@ pub fn ner_batches(
 /// A sentence with its spans: (span a, optional span b, class) in piece ranges.
 struct SpanItem {
     ids: Vec<i64>,
-    spans: Vec<((usize, usize), Option<(usize, usize)>, i64)>,
+    spans: Vec<(PieceRange, Option<PieceRange>, i64)>,
 }
 
 fn span_batches(tok: &WordPieceTokenizer, mut items: Vec<SpanItem>, task: Task, bs: usize) -> Vec<Batch> {
