@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
 use common::*;
@@ -120,20 +120,12 @@ fn text_files_directories_and_stdin() {
     assert_eq!(ids, ["b:ok", "c:error", "a:ok"]);
     assert_eq!(out.status.code(), Some(3));
 
-    let mut child = bin()
-        .args(["analyze", "-", "--model"])
-        .arg(&model)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"{\"id\":\"s1\",\"text\":\"Baku spoke.\"}\n{\"id\":\"s2\",\"text\":\"Moscow too.\"}\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut cmd = bin();
+    cmd.args(["analyze", "-", "--model"]).arg(&model);
+    let out = with_stdin(
+        cmd,
+        b"{\"id\":\"s1\",\"text\":\"Baku spoke.\"}\n{\"id\":\"s2\",\"text\":\"Moscow too.\"}\n",
+    );
     assert_eq!(out.status.code(), Some(0));
     let ids: Vec<String> = lines(&out)
         .iter()
@@ -232,24 +224,10 @@ fn usage_and_setup_errors_have_their_own_exit_codes() {
 fn explain_exposes_per_sentence_predictions() {
     let tmp = tempfile::tempdir().unwrap();
     let model = tiny_model(&tmp.path().join("m"), true, 0);
-    let mut child = bin()
-        .args(["analyze", "--explain", "--model"])
-        .arg(&model)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(
-            serde_json::json!({"id": "x", "text": "Moscow condemned Baku. Kyiv stayed silent."})
-                .to_string()
-                .as_bytes(),
-        )
-        .unwrap();
-    let got = lines(&child.wait_with_output().unwrap());
+    let mut cmd = bin();
+    cmd.args(["analyze", "--explain", "--model"]).arg(&model);
+    let record = serde_json::json!({"id": "x", "text": "Moscow condemned Baku. Kyiv stayed silent."});
+    let got = lines(&with_stdin(cmd, record.to_string().as_bytes()));
     let explain = got[0]["explain"].as_array().unwrap();
     assert_eq!(explain.len(), got[0]["sentences"].as_array().unwrap().len());
     let ids: Vec<&str> = got[0]["actors"]

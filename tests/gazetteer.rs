@@ -3,27 +3,13 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::Stdio;
-
 use common::*;
 
 fn analyze(dict: &std::path::Path, record: serde_json::Value) -> serde_json::Value {
-    let mut child = bin()
-        .args(["analyze", "--gazetteer"])
-        .arg(dict)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(record.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
+    let mut cmd = bin();
+    cmd.args(["analyze", "--gazetteer"]).arg(dict);
+    let out = with_stdin(cmd, record.to_string().as_bytes());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     lines(&out).remove(0)
 }
 

@@ -86,21 +86,13 @@ fn as_hugging_face(ours: &std::path::Path, hf: &std::path::Path) {
 }
 
 fn analyze_one(model: &std::path::Path, text: &str) -> serde_json::Value {
-    use std::io::Write;
-    let mut child = bin()
-        .args(["analyze", "--model"])
-        .arg(model)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(serde_json::json!({"id": "x", "text": text}).to_string().as_bytes())
-        .unwrap();
-    lines(&child.wait_with_output().unwrap()).remove(0)
+    let mut cmd = bin();
+    cmd.args(["analyze", "--model"]).arg(model);
+    lines(&with_stdin(
+        cmd,
+        serde_json::json!({"id": "x", "text": text}).to_string().as_bytes(),
+    ))
+    .remove(0)
 }
 
 #[test]

@@ -84,6 +84,20 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_actorstance"))
 }
 
+/// Runs `cmd` with `input` on its stdin and collects what it prints.
+pub fn with_stdin(mut cmd: Command, input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 pub fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     if p.join("data").exists() {
