@@ -236,25 +236,17 @@ fn explain_exposes_per_sentence_predictions() {
         .iter()
         .map(|a| a["id"].as_str().unwrap())
         .collect();
+    let sums_to_one = |probs: &serde_json::Value| {
+        let total: f64 = probs.as_array().unwrap().iter().map(|p| p.as_f64().unwrap()).sum();
+        assert!((total - 1.0).abs() < 1e-3, "{probs}");
+    };
     for s in explain {
         for m in s["mentions"].as_array().unwrap() {
             assert!(m["actor"].is_null() || ids.contains(&m["actor"].as_str().unwrap()));
-            let total: f64 = m["portrayal"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_f64().unwrap())
-                .sum();
-            assert!((total - 1.0).abs() < 1e-3);
+            sums_to_one(&m["portrayal"]);
         }
         for pair in s["pairs"].as_array().unwrap() {
-            let total: f64 = pair["probs"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_f64().unwrap())
-                .sum();
-            assert!((total - 1.0).abs() < 1e-3);
+            sums_to_one(&pair["probs"]);
         }
     }
 }
