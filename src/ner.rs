@@ -74,7 +74,11 @@ pub fn entities(
     for i in 0..pieces.len() {
         if pieces.starts_word(i) {
             word_pieces.push((i, i));
-            word_tags.push(piece_tags[i]);
+            // A missing tag (should not happen) reads as outside: usize::MAX names no label.
+            word_tags.push(piece_tags.get(i).copied().unwrap_or(WordTag {
+                label: usize::MAX,
+                prob: 0.0,
+            }));
         } else if let Some(last) = word_pieces.last_mut() {
             last.1 = i;
         }
