@@ -16,8 +16,8 @@ use super::TaskReport;
 
 pub const LABELS: [&str; 3] = ["Negative", "Neutral", "Positive"];
 /// Chosen on PerSenT dev by `actorstance eval persent --choose-thresholds` (grid step 0.05).
-pub const NEGATIVE_UP_TO: f64 = -0.95;
-pub const POSITIVE_FROM: f64 = 0.05;
+pub const NEGATIVE_UP_TO: f64 = -0.75;
+pub const POSITIVE_FROM: f64 = 0.2;
 
 pub struct Document {
     pub target: String,
