@@ -24,12 +24,7 @@ fn jsonl_records_come_out_in_order_with_failures_kept() {
         serde_json::json!({"id": 5, "title": "T", "text": "Moscow rejected the claim. Baku insisted."}).to_string(),
     ];
     std::fs::write(&input, records.join("\n")).unwrap();
-    let out = bin()
-        .args(["analyze", "--model"])
-        .arg(&model)
-        .arg(&input)
-        .output()
-        .unwrap();
+    let out = analyze_path(&model, &[], &input);
     assert_eq!(
         out.status.code(),
         Some(3),
@@ -107,12 +102,7 @@ fn text_files_directories_and_stdin() {
     std::fs::write(dir.join("sub/a.txt"), "Kyiv welcomed the visit.").unwrap();
     std::fs::write(dir.join("c.txt"), [0xffu8, 0xfe, b'a']).unwrap();
     std::fs::write(dir.join("skip.md"), "not an input").unwrap();
-    let out = bin()
-        .args(["analyze", "--model"])
-        .arg(&model)
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let out = analyze_path(&model, &[], &dir);
     let ids: Vec<String> = lines(&out)
         .iter()
         .map(|v| format!("{}:{}", v["id"].as_str().unwrap(), v["status"].as_str().unwrap()))
@@ -271,12 +261,7 @@ fn odd_text_never_breaks_a_record() {
         .collect();
     let input = tmp.path().join("odd.jsonl");
     std::fs::write(&input, body).unwrap();
-    let out = bin()
-        .args(["analyze", "--model"])
-        .arg(&model)
-        .arg(&input)
-        .output()
-        .unwrap();
+    let out = analyze_path(&model, &[], &input);
     assert!(
         out.status.code() == Some(0) || out.status.code() == Some(3),
         "{}",

@@ -84,6 +84,17 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_actorstance"))
 }
 
+/// `actorstance analyze --model MODEL [EXTRA ...] INPUT`.
+pub fn analyze_path(model: &Path, extra: &[&str], input: &Path) -> Output {
+    bin()
+        .args(["analyze", "--model"])
+        .arg(model)
+        .args(extra)
+        .arg(input)
+        .output()
+        .unwrap()
+}
+
 /// Runs `cmd` with `input` on its stdin and collects what it prints.
 pub fn with_stdin(mut cmd: Command, input: &[u8]) -> Output {
     use std::io::Write;
