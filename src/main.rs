@@ -16,7 +16,7 @@ use actorstance::model::StanceModel;
 use actorstance::pipeline::{Analyzer, Options, Rollup};
 use actorstance::train::{train, Task, TrainConfig};
 
-const DEFAULT_MODEL: &str = "models/actorstance-minilm-v1";
+const DEFAULT_MODEL: &str = "models/actorstance-minilm-v2";
 
 #[derive(Parser)]
 #[command(
@@ -42,7 +42,7 @@ enum Command {
     Train(TrainArgs),
     /// Choose the directed head's logit adjustment on dev and store it in the model's heads.json.
     #[command(
-        after_help = "Example:\n  actorstance calibrate --model models/actorstance-minilm-v1 --data ../shared/data"
+        after_help = "Example:\n  actorstance calibrate --model models/actorstance-minilm-v2 --data ../shared/data"
     )]
     Calibrate {
         #[arg(long)]
@@ -118,6 +118,18 @@ struct TrainArgs {
     epochs: usize,
     #[arg(long, default_value_t = 7e-5)]
     lr: f64,
+    /// Peak learning rate of NER steps (default: --lr).
+    #[arg(long)]
+    lr_ner: Option<f64>,
+    /// Peak learning rate of target-sentiment steps (default: --lr).
+    #[arg(long)]
+    lr_tsc: Option<f64>,
+    /// Peak learning rate of directed-stance steps (default: --lr).
+    #[arg(long)]
+    lr_dsa: Option<f64>,
+    /// Train DSA pairs in their given order only (default: also mirrored, p and q swapped).
+    #[arg(long)]
+    no_dsa_mirror: bool,
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
     #[arg(long, default_value_t = 128)]
@@ -206,6 +218,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 dsa_dev: d.join("dsa/valid.txt"),
                 epochs: a.epochs,
                 lr: a.lr,
+                task_lr: [(Task::Ner, a.lr_ner), (Task::Tsc, a.lr_tsc), (Task::Dsa, a.lr_dsa)]
+                    .into_iter()
+                    .filter_map(|(t, lr)| Some((t.name().to_string(), lr?)))
+                    .collect(),
+                dsa_mirror: !a.no_dsa_mirror,
                 batch_size: a.batch_size,
                 max_len: a.max_len,
                 shape_dim: a.shape_dim,

@@ -131,3 +131,23 @@ fn a_hugging_face_distilbert_token_classifier_loads_for_ner_only() {
     assert_eq!(m.hidden_size(), 32);
     assert_eq!(analyze_one(&hf, "Kyiv welcomed the envoy.")["status"], "ok");
 }
+
+#[test]
+fn a_mirrored_directed_head_reads_a_pair_and_its_swap_as_mirror_images() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut m = StanceModel::load(&tiny_model(tmp.path(), true, 4)).unwrap();
+    m.heads.dsa_mirrored = true;
+    let h = m.hidden_size();
+    tch::manual_seed(7);
+    let (cls, p, q) = (Tensor::randn([3, h], FLOAT), Tensor::randn([3, h], FLOAT), Tensor::randn([3, h], FLOAT));
+    let forward = m.dsa_logits(&cls, &p, &q, false).unwrap();
+    let swapped = m.dsa_logits(&cls, &q, &p, false).unwrap();
+    // neutral stays; "p toward q" of one order is "q toward p" of the other.
+    let back = Tensor::from_slice(&[0i64, 2, 1, 4, 3]);
+    assert!(forward.allclose(&swapped.index_select(1, &back), 1e-5, 1e-6, false));
+    m.heads.dsa_mirrored = false;
+    let plain = m.dsa_logits(&cls, &p, &q, false).unwrap();
+    assert!(!plain.allclose(&forward, 1e-5, 1e-6, false), "the plain head reads one order only");
+}
+
+const FLOAT: (tch::Kind, tch::Device) = (tch::Kind::Float, tch::Device::Cpu);

@@ -22,6 +22,9 @@ pub const DSA_LABELS: [&str; 5] = [
     "q_negative_to_p",
 ];
 
+/// The DSA class of a pair with p and q swapped: neutral stays, p→q and q→p trade places.
+pub const DSA_MIRRORED: [usize; 5] = [0, 2, 1, 4, 3];
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct HeadsConfig {
     pub format: String,
@@ -36,6 +39,10 @@ pub struct HeadsConfig {
     /// chosen on dev (logit adjustment: the rare stance classes are otherwise under-predicted).
     #[serde(default)]
     pub dsa_logit_adjustment: Vec<f32>,
+    /// The directed head was also trained on each pair mirrored (p and q swapped): at
+    /// inference it reads both orders and averages their logits, mirrored back.
+    #[serde(default)]
+    pub dsa_mirrored: bool,
     /// Longest window (in pieces, specials included) the encoder sees at once.
     pub max_window: usize,
     pub lowercase: bool,
@@ -52,6 +59,7 @@ impl HeadsConfig {
             tsc_labels: TSC_LABELS.iter().map(|s| s.to_string()).collect(),
             dsa_labels: DSA_LABELS.iter().map(|s| s.to_string()).collect(),
             dsa_logit_adjustment: Vec::new(),
+            dsa_mirrored: false,
             max_window: 256,
             lowercase: true,
         }

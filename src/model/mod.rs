@@ -157,7 +157,15 @@ impl StanceModel {
     /// Directed-stance logits [N, 5] from sentence states and the two spans' means.
     pub fn dsa_logits(&self, cls: &Tensor, p: &Tensor, q: &Tensor, train: bool) -> Option<Tensor> {
         let head = self.dsa.as_ref()?;
-        let logits = head.forward(&Tensor::cat(&[cls, p, q, &(p * q)], -1).dropout(self.dropout, train));
+        let pq = p * q;
+        let logits = head.forward(&Tensor::cat(&[cls, p, q, &pq], -1).dropout(self.dropout, train));
+        let logits = if self.heads.dsa_mirrored && !train {
+            let swapped = head.forward(&Tensor::cat(&[cls, q, p, &pq], -1));
+            let back = Tensor::from_slice(&config::DSA_MIRRORED.map(|c| c as i64));
+            (logits + swapped.index_select(1, &back)) * 0.5
+        } else {
+            logits
+        };
         let adjust = &self.heads.dsa_logit_adjustment;
         Some(if train || adjust.len() != self.heads.dsa_labels.len() {
             logits

@@ -1,11 +1,17 @@
 //! Training batches: examples tokenized once, sorted by length so a batch pads little,
 //! then stored as tensors. The trainer shuffles the order of batches, not their contents.
+//! Examples are shuffled (seeded) before the sort: the sort is stable and a data file may
+//! be ordered by label (DSA's train.txt lists all neutral pairs first), which would
+//! otherwise make batches of a single class.
 
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
 use tch::Tensor;
 
 use crate::data::{conll, dsa::PairExample, newsmtsc::TargetExample};
 use crate::error::Result;
 use crate::heads::{piece_range, PieceRange};
+use crate::model::config::DSA_MIRRORED;
 use crate::tokenize::{Pieces, WordPieceTokenizer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
@@ -39,6 +45,12 @@ pub struct Batch {
     pub rows: Tensor,
     pub span_a: Tensor,
     pub span_b: Option<Tensor>,
+}
+
+/// Orders examples by length, ties in a seeded random order.
+fn by_length<T>(items: &mut [T], len: impl Fn(&T) -> usize, seed: u64) {
+    items.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+    items.sort_by_key(len);
 }
 
 fn padded(rows: &[Vec<i64>], pad: i64) -> Tensor {
@@ -75,6 +87,7 @@ pub fn ner_batches(
     labels: &[String],
     bs: usize,
     max_len: usize,
+    seed: u64,
 ) -> Result<Vec<Batch>> {
     let mut items = Vec::with_capacity(data.len());
     for s in data {
@@ -94,7 +107,7 @@ pub fn ner_batches(
         }
         items.push((ids, mask, shapes, y));
     }
-    items.sort_by_key(|it| it.0.len());
+    by_length(&mut items, |it| it.0.len(), seed);
     Ok(items
         .chunks(bs.max(1))
         .map(|c| {
@@ -119,9 +132,9 @@ struct SpanItem {
     spans: Vec<(PieceRange, Option<PieceRange>, i64)>,
 }
 
-fn span_batches(tok: &WordPieceTokenizer, mut items: Vec<SpanItem>, task: Task, bs: usize) -> Vec<Batch> {
+fn span_batches(tok: &WordPieceTokenizer, mut items: Vec<SpanItem>, task: Task, bs: usize, seed: u64) -> Vec<Batch> {
     items.retain(|it| !it.spans.is_empty());
-    items.sort_by_key(|it| it.ids.len());
+    by_length(&mut items, |it| it.ids.len(), seed);
     items
         .chunks(bs.max(1))
         .map(|c| {
@@ -151,7 +164,13 @@ fn span_batches(tok: &WordPieceTokenizer, mut items: Vec<SpanItem>, task: Task, 
         .collect()
 }
 
-pub fn tsc_batches(tok: &WordPieceTokenizer, data: &[TargetExample], bs: usize, max_len: usize) -> Result<Vec<Batch>> {
+pub fn tsc_batches(
+    tok: &WordPieceTokenizer,
+    data: &[TargetExample],
+    bs: usize,
+    max_len: usize,
+    seed: u64,
+) -> Result<Vec<Batch>> {
     let mut items = Vec::new();
     for ex in data {
         let p = tok.sentence(&ex.text)?;
@@ -168,10 +187,20 @@ pub fn tsc_batches(tok: &WordPieceTokenizer, data: &[TargetExample], bs: usize, 
             .collect();
         items.push(SpanItem { ids, spans });
     }
-    Ok(span_batches(tok, items, Task::Tsc, bs))
+    Ok(span_batches(tok, items, Task::Tsc, bs, seed))
 }
 
-pub fn dsa_batches(tok: &WordPieceTokenizer, data: &[PairExample], bs: usize, max_len: usize) -> Result<Vec<Batch>> {
+/// With `mirror`, each pair is also trained with p and q swapped (label mirrored) on the same
+/// encoder pass: p comes first in every DSA sentence, so "q toward p" is rare (5% of train)
+/// and the head would otherwise learn word order instead of who acts on whom.
+pub fn dsa_batches(
+    tok: &WordPieceTokenizer,
+    data: &[PairExample],
+    bs: usize,
+    max_len: usize,
+    mirror: bool,
+    seed: u64,
+) -> Result<Vec<Batch>> {
     let mut items = Vec::new();
     for ex in data {
         let p = tok.sentence(&ex.text)?;
@@ -179,10 +208,14 @@ pub fn dsa_batches(tok: &WordPieceTokenizer, data: &[PairExample], bs: usize, ma
         let (_, ids, _) = wrap(tok, &p, keep);
         let range = |(s, e)| piece_range(&p, s, e).filter(|r| r.1 <= keep);
         let spans = match (range(ex.p), range(ex.q)) {
+            (Some(a), Some(b)) if mirror => vec![
+                (a, Some(b), ex.label as i64),
+                (b, Some(a), DSA_MIRRORED[ex.label] as i64),
+            ],
             (Some(a), Some(b)) => vec![(a, Some(b), ex.label as i64)],
             _ => vec![],
         };
         items.push(SpanItem { ids, spans });
     }
-    Ok(span_batches(tok, items, Task::Dsa, bs))
+    Ok(span_batches(tok, items, Task::Dsa, bs, seed))
 }

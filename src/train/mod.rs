@@ -33,6 +33,10 @@ pub struct TrainConfig {
     pub dsa_dev: PathBuf,
     pub epochs: usize,
     pub lr: f64,
+    /// Peak learning rate per task, where it differs from `lr` (steps of that task use it).
+    pub task_lr: std::collections::BTreeMap<String, f64>,
+    /// Also train each DSA pair mirrored (p and q swapped, label mirrored).
+    pub dsa_mirror: bool,
     pub batch_size: usize,
     pub max_len: usize,
     pub shape_dim: i64,
@@ -106,6 +110,10 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         StanceModel::from_base(&cfg.base, heads)?
     };
 
+    let mut model = model;
+    if cfg.tasks.contains(&Task::Dsa) {
+        model.heads.dsa_mirrored = cfg.dsa_mirror;
+    }
     let tok = &model.tokenizer;
     let mut all = Vec::new();
     if cfg.tasks.contains(&Task::Ner) {
@@ -115,13 +123,21 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
             &model.heads.ner_labels,
             cfg.batch_size,
             cfg.max_len,
+            cfg.seed,
         )?);
     }
     if cfg.tasks.contains(&Task::Tsc) {
-        all.extend(batches::tsc_batches(tok, &tsc, cfg.batch_size / 2, cfg.max_len)?);
+        all.extend(batches::tsc_batches(tok, &tsc, cfg.batch_size / 2, cfg.max_len, cfg.seed)?);
     }
     if cfg.tasks.contains(&Task::Dsa) {
-        all.extend(batches::dsa_batches(tok, &pairs, cfg.batch_size / 2, cfg.max_len)?);
+        all.extend(batches::dsa_batches(
+            tok,
+            &pairs,
+            cfg.batch_size / 2,
+            cfg.max_len,
+            cfg.dsa_mirror,
+            cfg.seed,
+        )?);
     }
     let steps_per_epoch = cfg.max_steps.map_or(all.len(), |m| m.min(all.len()));
     let total = steps_per_epoch * cfg.epochs;
@@ -140,10 +156,11 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         let mut counts: BTreeLoss = Default::default();
         for (i, batch) in all.iter().take(steps_per_epoch).enumerate() {
             let step = (epoch - 1) * steps_per_epoch + i;
+            let peak = cfg.task_lr.get(batch.task.name()).copied().unwrap_or(cfg.lr);
             let lr = if step < warmup {
-                cfg.lr * (step + 1) as f64 / warmup as f64
+                peak * (step + 1) as f64 / warmup as f64
             } else {
-                cfg.lr * (total - step) as f64 / (total - warmup).max(1) as f64
+                peak * (total - step) as f64 / (total - warmup).max(1) as f64
             };
             opt.set_lr(lr);
             let loss = batch_loss(&model, batch)?;
