@@ -139,7 +139,11 @@ fn a_mirrored_directed_head_reads_a_pair_and_its_swap_as_mirror_images() {
     m.heads.dsa_mirrored = true;
     let h = m.hidden_size();
     tch::manual_seed(7);
-    let (cls, p, q) = (Tensor::randn([3, h], FLOAT), Tensor::randn([3, h], FLOAT), Tensor::randn([3, h], FLOAT));
+    let (cls, p, q) = (
+        Tensor::randn([3, h], FLOAT),
+        Tensor::randn([3, h], FLOAT),
+        Tensor::randn([3, h], FLOAT),
+    );
     let forward = m.dsa_logits(&cls, &p, &q, false).unwrap();
     let swapped = m.dsa_logits(&cls, &q, &p, false).unwrap();
     // neutral stays; "p toward q" of one order is "q toward p" of the other.
@@ -147,7 +151,10 @@ fn a_mirrored_directed_head_reads_a_pair_and_its_swap_as_mirror_images() {
     assert!(forward.allclose(&swapped.index_select(1, &back), 1e-5, 1e-6, false));
     m.heads.dsa_mirrored = false;
     let plain = m.dsa_logits(&cls, &p, &q, false).unwrap();
-    assert!(!plain.allclose(&forward, 1e-5, 1e-6, false), "the plain head reads one order only");
+    assert!(
+        !plain.allclose(&forward, 1e-5, 1e-6, false),
+        "the plain head reads one order only"
+    );
 }
 
 const FLOAT: (tch::Kind, tch::Device) = (tch::Kind::Float, tch::Device::Cpu);

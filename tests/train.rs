@@ -70,7 +70,10 @@ fn a_few_steps_lower_the_loss_and_the_model_reloads() {
     assert_eq!(metrics["config"]["task_lr"], serde_json::json!({"ner": 3e-4}));
     let heads: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("heads.json")).unwrap()).unwrap();
-    assert_eq!(heads["dsa_mirrored"], true, "DSA pairs are trained in both orders by default");
+    assert_eq!(
+        heads["dsa_mirrored"], true,
+        "DSA pairs are trained in both orders by default"
+    );
     let gold = tmp.path().join("gold.txt");
     std::fs::write(
         &gold,

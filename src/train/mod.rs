@@ -127,7 +127,13 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         )?);
     }
     if cfg.tasks.contains(&Task::Tsc) {
-        all.extend(batches::tsc_batches(tok, &tsc, cfg.batch_size / 2, cfg.max_len, cfg.seed)?);
+        all.extend(batches::tsc_batches(
+            tok,
+            &tsc,
+            cfg.batch_size / 2,
+            cfg.max_len,
+            cfg.seed,
+        )?);
     }
     if cfg.tasks.contains(&Task::Dsa) {
         all.extend(batches::dsa_batches(
