@@ -5,27 +5,43 @@ use tch::{Kind, Tensor};
 
 use crate::encode::SentenceStates;
 use crate::model::StanceModel;
-use crate::ner::WordTag;
+use crate::ner::{viterbi_bio, WordTag};
 use crate::tokenize::Pieces;
 
-/// NER tag (argmax and its probability) of every piece of one sentence.
+/// NER tag and its probability for every piece of one sentence. Word-start pieces carry the
+/// word's tag: the best valid BIO sequence over words when the model's labels are BIO, else
+/// each word's argmax. Other pieces carry their own argmax (decoding reads word starts only).
 pub fn tag_pieces(model: &StanceModel, states: &SentenceStates, pieces: &Pieces) -> Vec<WordTag> {
     tch::no_grad(|| {
         let shapes = Tensor::from_slice(&pieces.shapes);
         let probs = model
             .ner_logits(&states.pieces, &shapes, false)
             .softmax(-1, Kind::Float);
-        let (p, label) = probs.max_dim(-1, false);
-        let p = Vec::<f32>::try_from(&p).unwrap_or_default();
-        let label = Vec::<i64>::try_from(&label).unwrap_or_default();
-        label
-            .into_iter()
-            .zip(p)
-            .map(|(l, prob)| WordTag {
-                label: l as usize,
-                prob,
+        let n = probs.size().last().copied().unwrap_or(0) as usize;
+        let flat = Vec::<f32>::try_from(&probs.contiguous().view([-1])).unwrap_or_default();
+        let rows: Vec<&[f32]> = flat.chunks_exact(n.max(1)).collect();
+        let argmax = |r: &[f32]| (0..r.len()).fold(0, |b, l| if r[l] > r[b] { l } else { b });
+        let mut tags: Vec<WordTag> = rows
+            .iter()
+            .map(|r| {
+                let label = argmax(r);
+                WordTag { label, prob: r[label] }
             })
-            .collect()
+            .collect();
+        if model.heads.ner_bio_decoding {
+            let starts: Vec<usize> = (0..rows.len()).filter(|&i| pieces.starts_word(i)).collect();
+            let log_probs: Vec<Vec<f32>> = starts
+                .iter()
+                .map(|&i| rows[i].iter().map(|p| p.max(1e-12).ln()).collect())
+                .collect();
+            for (&i, label) in starts.iter().zip(viterbi_bio(&log_probs, &model.heads.ner_labels)) {
+                tags[i] = WordTag {
+                    label,
+                    prob: rows[i][label],
+                };
+            }
+        }
+        tags
     })
 }
 

@@ -31,6 +31,49 @@ pub fn split_label(label: &str) -> (char, &str) {
     }
 }
 
+/// The most probable BIO tag sequence under the constraint that I-X follows only B-X or I-X.
+/// `log_probs[w][l]` is word w's log-probability of label l. Returns a label index per word.
+pub fn viterbi_bio(log_probs: &[Vec<f32>], labels: &[String]) -> Vec<usize> {
+    let n = labels.len();
+    let parts: Vec<(char, &str)> = labels.iter().map(|l| split_label(l)).collect();
+    let allowed = |from: Option<usize>, to: usize| match parts[to] {
+        ('I', ty) => from.is_some_and(|f| matches!(parts[f], ('B' | 'I', t) if t == ty)),
+        _ => true,
+    };
+    let mut score: Vec<f32> = (0..n)
+        .map(|l| match log_probs.first() {
+            Some(lp) if allowed(None, l) => lp[l],
+            _ => f32::NEG_INFINITY,
+        })
+        .collect();
+    let mut back: Vec<Vec<usize>> = Vec::with_capacity(log_probs.len());
+    for lp in log_probs.iter().skip(1) {
+        let mut next = vec![f32::NEG_INFINITY; n];
+        let mut from = vec![0; n];
+        for to in 0..n {
+            for f in (0..n).filter(|&f| allowed(Some(f), to)) {
+                if score[f] + lp[to] > next[to] {
+                    next[to] = score[f] + lp[to];
+                    from[to] = f;
+                }
+            }
+        }
+        back.push(from);
+        score = next;
+    }
+    if log_probs.is_empty() {
+        return Vec::new();
+    }
+    let mut best = (0..n).fold(0, |b, l| if score[l] > score[b] { l } else { b });
+    let mut path = vec![best];
+    for from in back.iter().rev() {
+        best = from[best];
+        path.push(best);
+    }
+    path.reverse();
+    path
+}
+
 /// Groups word tags into (first word, last word exclusive, type, mean prob).
 /// An I- tag after O or after another type opens an entity, as conlleval reads it.
 pub fn decode_bio(tags: &[WordTag], labels: &[String]) -> Vec<(usize, usize, String, f32)> {
@@ -126,6 +169,36 @@ mod tests {
         let spans = decode_bio(&tags(&[0, 2, 4, 4]), &labels());
         let got: Vec<_> = spans.iter().map(|(s, e, t, _)| (*s, *e, t.as_str())).collect();
         assert_eq!(got, [(1, 2, "PER"), (2, 4, "LOC")]);
+    }
+
+    fn log(rows: &[[f32; 5]]) -> Vec<Vec<f32>> {
+        rows.iter().map(|r| r.iter().map(|p| p.ln()).collect()).collect()
+    }
+
+    #[test]
+    fn bio_decoding_never_opens_an_entity_with_inside() {
+        // Per word the argmax is O, I-PER, I-PER: read alone that is an entity opened by I-.
+        // The best valid sequence starts it with B-PER, which is likelier than dropping it.
+        let lp = log(&[
+            [0.6, 0.1, 0.1, 0.1, 0.1],
+            [0.1, 0.3, 0.4, 0.1, 0.1],
+            [0.1, 0.1, 0.6, 0.1, 0.1],
+        ]);
+        assert_eq!(viterbi_bio(&lp, &labels()), [0, 1, 2]);
+    }
+
+    #[test]
+    fn bio_decoding_keeps_types_apart_and_agrees_with_argmax_when_valid() {
+        // B-PER then I-LOC: I-LOC may not follow B-PER, so the second word becomes B-LOC.
+        let lp = log(&[[0.1, 0.6, 0.1, 0.1, 0.1], [0.1, 0.1, 0.1, 0.3, 0.4]]);
+        assert_eq!(viterbi_bio(&lp, &labels()), [1, 3]);
+        let lp = log(&[
+            [0.1, 0.6, 0.1, 0.1, 0.1],
+            [0.1, 0.1, 0.6, 0.1, 0.1],
+            [0.6, 0.1, 0.1, 0.1, 0.1],
+        ]);
+        assert_eq!(viterbi_bio(&lp, &labels()), [1, 2, 0]);
+        assert!(viterbi_bio(&[], &labels()).is_empty());
     }
 
     #[test]

@@ -43,6 +43,10 @@ pub struct HeadsConfig {
     /// inference it reads both orders and averages their logits, mirrored back.
     #[serde(default)]
     pub dsa_mirrored: bool,
+    /// NER labels are BIO (ours are: training converts IOB1): decoding then picks the most
+    /// probable tag sequence with no I-X after anything but B-X or I-X, instead of per word.
+    #[serde(default)]
+    pub ner_bio_decoding: bool,
     /// Longest window (in pieces, specials included) the encoder sees at once.
     pub max_window: usize,
     pub lowercase: bool,
@@ -60,6 +64,7 @@ impl HeadsConfig {
             dsa_labels: DSA_LABELS.iter().map(|s| s.to_string()).collect(),
             dsa_logit_adjustment: Vec::new(),
             dsa_mirrored: false,
+            ner_bio_decoding: true,
             max_window: 256,
             lowercase: true,
         }
@@ -172,6 +177,8 @@ pub fn read(dir: &Path) -> Result<(Encoder, HeadsConfig)> {
         .and_then(|v| v.as_str())
         .unwrap_or("huggingface-token-classification");
     let mut heads = HeadsConfig::new(name, "external", labels, 0);
+    // An external model's labels may be IOB1, where I-X may open an entity.
+    heads.ner_bio_decoding = false;
     heads.tsc_labels.clear();
     heads.dsa_labels.clear();
     heads.max_window = bert.max_positions().min(512) as usize;
