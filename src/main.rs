@@ -151,6 +151,9 @@ struct TrainArgs {
     /// Tasks to train (dev figures always cover every head, to show any forgetting).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Task::Ner, Task::Tsc, Task::Dsa])]
     tasks: Vec<Task>,
+    /// The model's name, written to heads.json and reported in analyze's output.
+    #[arg(long, default_value = "actorstance-minilm")]
+    name: String,
     #[arg(long, default_value_t = 2)]
     threads: usize,
 }
@@ -231,7 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_steps: a.max_steps,
                 dev_limit: a.dev_limit,
                 tasks: a.tasks,
-                name: "actorstance-minilm".into(),
+                name: a.name,
                 version: env!("CARGO_PKG_VERSION").into(),
             };
             train(&cfg)?;
