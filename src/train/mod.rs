@@ -72,7 +72,8 @@ fn truncate<T>(mut v: Vec<T>, limit: Option<usize>) -> Vec<T> {
 }
 
 /// Trains, logging one JSON line per epoch to stderr and `out/train-log.jsonl`.
-/// The best epoch on dev (mean of NER F1, TSC macro F1s and DSA macro F1) is left in `out`.
+/// The best epoch on dev (mean of the trained tasks' NER F1, TSC macro F1s, DSA macro F1) is
+/// left in `out`.
 pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     tch::manual_seed(cfg.seed as i64);
     let ner = truncate(conll::read(&cfg.ner_train)?, cfg.limit);
@@ -253,14 +254,16 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
     })
 }
 
-/// Dev figures of every head (also those not trained now, to see any forgetting) and their mean.
+/// Dev figures of every head (also those not trained now, to see any forgetting) and the
+/// selection score: the mean over the trained tasks only (an untrained head's score drifts
+/// with the encoder and must not pick the epoch).
 fn evaluate_dev(model: &StanceModel, cfg: &TrainConfig) -> Result<(serde_json::Value, f64)> {
     let ner = eval::ner_on(model, &truncate(conll::read(&cfg.ner_dev)?, cfg.dev_limit))?;
-    let mut scores = vec![ner.f1];
+    let mut scores = vec![(Task::Ner, ner.f1)];
     let mut dev = serde_json::json!({ "ner": ner });
     for path in &cfg.tsc_dev {
         let r = eval::tsc_on(model, &truncate(newsmtsc::read(path)?, cfg.dev_limit))?;
-        scores.push(r.f1_macro);
+        scores.push((Task::Tsc, r.f1_macro));
         let name = path
             .parent()
             .and_then(|p| p.file_name())
@@ -269,9 +272,14 @@ fn evaluate_dev(model: &StanceModel, cfg: &TrainConfig) -> Result<(serde_json::V
         dev[format!("tsc:{name}")] = serde_json::to_value(&r).unwrap_or_default();
     }
     let d = eval::dsa_on(model, &truncate(dsa::read(&cfg.dsa_dev)?, cfg.dev_limit))?;
-    scores.push(d.f1_macro);
+    scores.push((Task::Dsa, d.f1_macro));
     dev["dsa"] = serde_json::to_value(&d).unwrap_or_default();
-    Ok((dev, scores.iter().sum::<f64>() / scores.len() as f64))
+    let trained: Vec<f64> = scores
+        .iter()
+        .filter(|(t, _)| cfg.tasks.contains(t))
+        .map(|&(_, s)| s)
+        .collect();
+    Ok((dev, trained.iter().sum::<f64>() / trained.len().max(1) as f64))
 }
 
 fn sha256(path: &Path) -> String {
