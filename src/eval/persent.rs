@@ -15,9 +15,10 @@ use super::metrics::classification_report;
 use super::TaskReport;
 
 pub const LABELS: [&str; 3] = ["Negative", "Neutral", "Positive"];
-/// Chosen on PerSenT dev by `actorstance eval persent --choose-thresholds` (grid step 0.05).
-pub const NEGATIVE_UP_TO: f64 = -0.75;
-pub const POSITIVE_FROM: f64 = 0.2;
+/// Chosen on PerSenT dev for the bundled model (actorstance-minilm-v2) by
+/// `actorstance eval persent --choose-thresholds` (grid step 0.05).
+pub const NEGATIVE_UP_TO: f64 = -0.95;
+pub const POSITIVE_FROM: f64 = -0.1;
 
 pub struct Document {
     pub target: String,
