@@ -274,14 +274,22 @@ fn odd_text_never_breaks_a_record() {
         assert_offsets(t, v);
     }
     // The 300-word sentence is one sentence, encoded in 16-piece windows, not truncated: the
-    // mentions at its very end are found.
+    // names at its very end are found. (The tiny model's NER is random and may tag them as
+    // part of a longer entity, so the spec is that some actor's mention covers each name.)
     let long = &got[4];
     assert_eq!(long["sentences"].as_array().unwrap().len(), 1);
-    let names: Vec<&str> = long["actors"]
+    let spans: Vec<(u64, u64)> = long["actors"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["id"].as_str().unwrap())
+        .flat_map(|a| a["mentions"].as_array().unwrap())
+        .map(|m| (m["start"].as_u64().unwrap(), m["end"].as_u64().unwrap()))
         .collect();
-    assert!(names.contains(&"RUS") && names.contains(&"AZE"), "{names:?}");
+    let moscow = 5 * 300;
+    for (start, end) in [(moscow, moscow + 6), (moscow + 11, moscow + 15)] {
+        assert!(
+            spans.iter().any(|&(s, e)| s <= start && end <= e),
+            "{start}..{end} not in {spans:?}"
+        );
+    }
 }
