@@ -94,7 +94,7 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     let mut reports: Vec<EpochReport> = std::fs::read_to_string(&log_path)
         .map(|t| t.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
         .unwrap_or_default();
-    let model = if !reports.is_empty() {
+    let mut model = if !reports.is_empty() {
         tracing::info!(epochs_done = reports.len(), "resuming from {}", ckpt.display());
         StanceModel::load(&ckpt.join("last"))?
     } else if let Some(init) = &cfg.init {
@@ -111,7 +111,6 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         StanceModel::from_base(&cfg.base, heads)?
     };
 
-    let mut model = model;
     if cfg.tasks.contains(&Task::Dsa) {
         model.heads.dsa_mirrored = cfg.dsa_mirror;
     }
