@@ -1,9 +1,11 @@
 //! Applying the heads to encoded sentences: NER tags per piece, target sentiment per
 //! mention, directed stance per pair of mentions. Tensors stay in here; plain data leaves.
+//! A tensor failure is an error of the batch, never empty predictions.
 
 use tch::{Kind, Tensor};
 
 use crate::encode::SentenceStates;
+use crate::error::{Error, Result};
 use crate::model::StanceModel;
 use crate::ner::{viterbi_bio, WordTag};
 use crate::tokenize::Pieces;
@@ -11,14 +13,14 @@ use crate::tokenize::Pieces;
 /// NER tag and its probability for every piece of one sentence. Word-start pieces carry the
 /// word's tag: the best valid BIO sequence over words when the model's labels are BIO, else
 /// each word's argmax. Other pieces carry their own argmax (decoding reads word starts only).
-pub fn tag_pieces(model: &StanceModel, states: &SentenceStates, pieces: &Pieces) -> Vec<WordTag> {
+pub fn tag_pieces(model: &StanceModel, states: &SentenceStates, pieces: &Pieces) -> Result<Vec<WordTag>> {
     tch::no_grad(|| {
         let shapes = Tensor::from_slice(&pieces.shapes);
         let probs = model
             .ner_logits(&states.pieces, &shapes, false)
             .softmax(-1, Kind::Float);
         let n = probs.size().last().copied().unwrap_or(0) as usize;
-        let flat = Vec::<f32>::try_from(&probs.contiguous().view([-1])).unwrap_or_default();
+        let flat = Vec::<f32>::try_from(&probs.contiguous().view([-1]))?;
         let rows: Vec<&[f32]> = flat.chunks_exact(n.max(1)).collect();
         let argmax = |r: &[f32]| (0..r.len()).fold(0, |b, l| if r[l] > r[b] { l } else { b });
         let mut tags: Vec<WordTag> = rows
@@ -41,7 +43,7 @@ pub fn tag_pieces(model: &StanceModel, states: &SentenceStates, pieces: &Pieces)
                 };
             }
         }
-        tags
+        Ok(tags)
     })
 }
 
@@ -63,23 +65,30 @@ fn mean(states: &SentenceStates, (a, b): (usize, usize)) -> Tensor {
         .mean_dim([0i64].as_slice(), false, Kind::Float)
 }
 
-fn rows<const N: usize>(probs: Tensor) -> Vec<[f32; N]> {
-    let flat = Vec::<f32>::try_from(&probs.contiguous().view([-1])).unwrap_or_default();
-    flat.chunks_exact(N).map(|c| c.try_into().unwrap_or([0.0; N])).collect()
+fn rows<const N: usize>(probs: Tensor) -> Result<Vec<[f32; N]>> {
+    let flat = Vec::<f32>::try_from(&probs.contiguous().view([-1]))?;
+    Ok(flat
+        .chunks_exact(N)
+        .map(|c| {
+            let mut row = [0.0; N];
+            row.copy_from_slice(c);
+            row
+        })
+        .collect())
 }
 
 /// P(negative, neutral, positive) toward each target piece range.
-pub fn target_sentiment(model: &StanceModel, states: &SentenceStates, targets: &[PieceRange]) -> Vec<[f32; 3]> {
+pub fn target_sentiment(model: &StanceModel, states: &SentenceStates, targets: &[PieceRange]) -> Result<Vec<[f32; 3]>> {
     if targets.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     tch::no_grad(|| {
         let t = Tensor::stack(&targets.iter().map(|&r| mean(states, r)).collect::<Vec<_>>(), 0);
         let cls = states.cls.unsqueeze(0).expand_as(&t);
-        model
+        let logits = model
             .tsc_logits(&cls, &t, false)
-            .map(|l| rows::<3>(l.softmax(-1, Kind::Float)))
-            .unwrap_or_default()
+            .ok_or(Error::MissingPart("target-sentiment head"))?;
+        rows::<3>(logits.softmax(-1, Kind::Float))
     })
 }
 
@@ -88,17 +97,17 @@ pub fn directed_stance(
     model: &StanceModel,
     states: &SentenceStates,
     pairs: &[(PieceRange, PieceRange)],
-) -> Vec<[f32; 5]> {
+) -> Result<Vec<[f32; 5]>> {
     if pairs.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     tch::no_grad(|| {
         let p = Tensor::stack(&pairs.iter().map(|&(p, _)| mean(states, p)).collect::<Vec<_>>(), 0);
         let q = Tensor::stack(&pairs.iter().map(|&(_, q)| mean(states, q)).collect::<Vec<_>>(), 0);
         let cls = states.cls.unsqueeze(0).expand_as(&p);
-        model
+        let logits = model
             .dsa_logits(&cls, &p, &q, false)
-            .map(|l| rows::<5>(l.softmax(-1, Kind::Float)))
-            .unwrap_or_default()
+            .ok_or(Error::MissingPart("directed-stance head"))?;
+        rows::<5>(logits.softmax(-1, Kind::Float))
     })
 }

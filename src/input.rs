@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Failure, FailureKind, Result};
+use crate::output::OUTPUT_KEYS;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
@@ -16,7 +17,7 @@ pub struct Article {
     pub title: Option<String>,
     pub date: Option<String>,
     /// Every other field of the input record, passed through to the output.
-    pub extra: Map<String, Value>,
+    pub extra: Passthrough,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -24,9 +25,8 @@ pub enum Record {
     Ok(Article),
     Failed {
         id: String,
-        kind: &'static str,
-        message: String,
-        extra: Map<String, Value>,
+        failure: Failure,
+        extra: Passthrough,
     },
 }
 
@@ -37,61 +37,79 @@ impl Record {
             Record::Failed { id, .. } => id,
         }
     }
+
+    fn failed(id: impl Into<String>, kind: FailureKind, message: impl Into<String>, extra: Passthrough) -> Self {
+        Record::Failed {
+            id: id.into(),
+            failure: Failure::new(kind, message),
+            extra,
+        }
+    }
+}
+
+/// Input fields passed through to the output. This is the one place where a field that
+/// shares its name with an output key (`status`, `actors`, …) is renamed `input_<name>`
+/// (with more `input_` prefixes while that name is taken too), so that no output line ever
+/// has a key twice, whatever the record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Passthrough(Map<String, Value>);
+
+impl Passthrough {
+    pub fn new(fields: Map<String, Value>) -> Self {
+        let (clashing, mut kept): (Map<String, Value>, Map<String, Value>) =
+            fields.into_iter().partition(|(k, _)| OUTPUT_KEYS.contains(&k.as_str()));
+        for (k, v) in clashing {
+            let mut name = format!("input_{k}");
+            while kept.contains_key(&name) || OUTPUT_KEYS.contains(&name.as_str()) {
+                name.insert_str(0, "input_");
+            }
+            kept.insert(name, v);
+        }
+        Passthrough(kept)
+    }
+
+    pub fn fields(&self) -> &Map<String, Value> {
+        &self.0
+    }
 }
 
 /// Parses one JSONL line; `location` ("file:line") stands in for a missing id.
 pub fn parse_json_record(line: &str, location: &str) -> Record {
-    let fail = |id: String, kind, message: String, extra| Record::Failed {
-        id,
-        kind,
-        message,
-        extra,
-    };
     let mut obj = match serde_json::from_str::<Value>(line) {
         Ok(Value::Object(o)) => o,
         Ok(_) => {
-            return fail(
-                location.into(),
-                "invalid_record",
-                "a record must be a JSON object".into(),
-                Map::new(),
+            return Record::failed(
+                location,
+                FailureKind::InvalidRecord,
+                "a record must be a JSON object",
+                Passthrough::default(),
             )
         }
-        Err(e) => return fail(location.into(), "invalid_json", e.to_string(), Map::new()),
-    };
-    // A failed record must not echo a whole article back.
-    let drop_text = |mut o: Map<String, Value>| {
-        o.remove("text");
-        o
+        Err(e) => return Record::failed(location, FailureKind::InvalidJson, e.to_string(), Passthrough::default()),
     };
     let id = match obj.remove("id") {
         Some(Value::String(s)) if !s.is_empty() => s,
         Some(Value::Number(n)) => n.to_string(),
-        Some(_) => {
-            return fail(
-                location.into(),
-                "invalid_id",
-                "`id` must be a non-empty string or a number".into(),
-                drop_text(obj),
-            )
-        }
-        None => {
-            return fail(
-                location.into(),
-                "missing_id",
-                "record has no `id`".into(),
-                drop_text(obj),
-            )
+        bad => {
+            // A failed record must not echo a whole article back.
+            obj.remove("text");
+            let (kind, message) = match bad {
+                None => (FailureKind::MissingId, "record has no `id`"),
+                Some(_) => (FailureKind::InvalidId, "`id` must be a non-empty string or a number"),
+            };
+            return Record::failed(location, kind, message, Passthrough::new(obj));
         }
     };
     let text = match obj.remove("text") {
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            return Record::failed(id, FailureKind::EmptyText, "`text` is empty", Passthrough::new(obj))
+        }
         Some(Value::String(s)) => s,
-        Some(_) => return fail(id, "invalid_text", "`text` must be a string".into(), passthrough(obj)),
-        None => return fail(id, "missing_text", "record has no `text`".into(), passthrough(obj)),
+        Some(_) => return Record::failed(id, FailureKind::InvalidText, "`text` must be a string", Passthrough::new(obj)),
+        None => return Record::failed(id, FailureKind::MissingText, "record has no `text`", Passthrough::new(obj)),
     };
-    if text.trim().is_empty() {
-        return fail(id, "empty_text", "`text` is empty".into(), passthrough(obj));
-    }
+    // `title` and `date` are ours when they are strings; anything else is passed through
+    // (renamed, since the output has those keys).
     let mut take = |k: &str| match obj.remove(k) {
         Some(Value::String(s)) => Some(s),
         Some(other) => {
@@ -107,58 +125,31 @@ pub fn parse_json_record(line: &str, location: &str) -> Record {
         text,
         title,
         date,
-        extra: obj,
+        extra: Passthrough::new(obj),
     })
 }
 
-/// Output keys of our own; an input field of the same name is passed through as `input_<name>`.
-pub const RESERVED: &[&str] = &[
-    "id",
-    "status",
-    "error",
-    "model",
-    "title",
-    "date",
-    "sentences",
-    "entities",
-    "actors",
-    "explain",
-];
+/// The UTF-8 byte-order mark, which Windows tools put at the start of text files.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn passthrough(obj: Map<String, Value>) -> Map<String, Value> {
-    obj.into_iter()
-        .map(|(k, v)| {
-            if RESERVED.contains(&k.as_str()) {
-                (format!("input_{k}"), v)
-            } else {
-                (k, v)
-            }
-        })
-        .collect()
-}
-
-/// An article from a whole text file's bytes.
-pub fn text_record(id: String, bytes: Vec<u8>) -> Record {
+/// An article from a whole text file's bytes. A leading byte-order mark is not part of the
+/// text: offsets count chars from the first char after it.
+pub fn text_record(id: String, mut bytes: Vec<u8>) -> Record {
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
     match String::from_utf8(bytes) {
-        Ok(text) if text.trim().is_empty() => Record::Failed {
-            id,
-            kind: "empty_text",
-            message: "file is empty".into(),
-            extra: Map::new(),
-        },
+        Ok(text) if text.trim().is_empty() => {
+            Record::failed(id, FailureKind::EmptyText, "file is empty", Passthrough::default())
+        }
         Ok(text) => Record::Ok(Article {
             id,
             text,
             title: None,
             date: None,
-            extra: Map::new(),
+            extra: Passthrough::default(),
         }),
-        Err(e) => Record::Failed {
-            id,
-            kind: "invalid_utf8",
-            message: e.to_string(),
-            extra: Map::new(),
-        },
+        Err(e) => Record::failed(id, FailureKind::InvalidUtf8, e.to_string(), Passthrough::default()),
     }
 }
 
@@ -228,29 +219,26 @@ pub fn records(sources: Vec<Source>) -> impl Iterator<Item = Record> {
                     .unwrap_or_default();
                 Box::new(std::iter::once(match std::fs::read(&p) {
                     Ok(b) => text_record(id, b),
-                    Err(e) => Record::Failed {
-                        id,
-                        kind: "unreadable",
-                        message: e.to_string(),
-                        extra: Map::new(),
-                    },
+                    Err(e) => Record::failed(id, FailureKind::Unreadable, e.to_string(), Passthrough::default()),
                 }))
             }
             Source::Jsonl(p) => match std::fs::File::open(&p) {
                 Ok(f) => Box::new(jsonl(BufReader::new(f), p.display().to_string())),
-                Err(e) => Box::new(std::iter::once(Record::Failed {
-                    id: p.display().to_string(),
-                    kind: "unreadable",
-                    message: e.to_string(),
-                    extra: Map::new(),
-                })),
+                Err(e) => Box::new(std::iter::once(Record::failed(
+                    p.display().to_string(),
+                    FailureKind::Unreadable,
+                    e.to_string(),
+                    Passthrough::default(),
+                ))),
             },
             Source::Stdin => Box::new(jsonl(BufReader::new(std::io::stdin()), "<stdin>".into())),
         }
     })
 }
 
-/// JSONL lines as records; blank lines are not records; a line that is not UTF-8 fails alone.
+/// JSONL lines as records. Blank and whitespace-only lines are not records (but count for
+/// line numbers); a line that is not UTF-8 fails alone; a byte-order mark at the start of the
+/// stream is skipped.
 pub fn jsonl<R: Read>(mut reader: BufReader<R>, name: String) -> impl Iterator<Item = Record> {
     let mut n = 0usize;
     let mut buf = Vec::new();
@@ -264,27 +252,27 @@ pub fn jsonl<R: Read>(mut reader: BufReader<R>, name: String) -> impl Iterator<I
         let location = format!("{name}:{n}");
         match reader.read_until(b'\n', &mut buf) {
             Ok(0) => return None,
-            Ok(_) => match std::str::from_utf8(&buf) {
+            Ok(_) => match std::str::from_utf8(buf.strip_prefix(BOM).filter(|_| n == 1).unwrap_or(&buf)) {
                 Ok(line) if line.trim().is_empty() => continue,
                 Ok(line) => return Some(parse_json_record(line, &location)),
                 Err(e) => {
-                    return Some(Record::Failed {
-                        id: location,
-                        kind: "invalid_utf8",
-                        message: e.to_string(),
-                        extra: Map::new(),
-                    })
+                    return Some(Record::failed(
+                        location,
+                        FailureKind::InvalidUtf8,
+                        e.to_string(),
+                        Passthrough::default(),
+                    ))
                 }
             },
             Err(e) => {
                 // A read error tends to repeat: report it once and end this source.
                 done = true;
-                return Some(Record::Failed {
-                    id: location,
-                    kind: "unreadable",
-                    message: e.to_string(),
-                    extra: Map::new(),
-                });
+                return Some(Record::failed(
+                    location,
+                    FailureKind::Unreadable,
+                    e.to_string(),
+                    Passthrough::default(),
+                ));
             }
         }
     })
@@ -298,7 +286,7 @@ mod tests {
         jsonl(BufReader::new(input.as_bytes()), "in".into())
             .map(|r| match r {
                 Record::Ok(a) => (a.id, None),
-                Record::Failed { id, kind, .. } => (id, Some(kind)),
+                Record::Failed { id, failure, .. } => (id, Some(failure.kind.as_str())),
             })
             .collect()
     }
@@ -338,8 +326,41 @@ mod tests {
         let Record::Ok(a) = r else { panic!("{r:?}") };
         assert_eq!((a.title.as_deref(), a.date.as_deref()), (Some("T"), Some("2025-06-30")));
         assert_eq!(
-            serde_json::Value::Object(a.extra),
+            serde_json::Value::Object(a.extra.fields().clone()),
             serde_json::json!({"source":"wire","n":1})
         );
+    }
+
+    #[test]
+    fn fields_named_like_output_keys_are_renamed_on_every_path() {
+        let extra = |r: Record| match r {
+            Record::Ok(a) => serde_json::Value::Object(a.extra.fields().clone()),
+            Record::Failed { extra, .. } => serde_json::Value::Object(extra.fields().clone()),
+        };
+        let ok = parse_json_record(
+            r#"{"id":"a","text":"T.","status":"draft","actors":"x","title":5,"input_status":1}"#,
+            "l",
+        );
+        assert_eq!(
+            extra(ok),
+            serde_json::json!({"input_status":1,"input_input_status":"draft","input_actors":"x","input_title":5})
+        );
+        let failed = parse_json_record(r#"{"status":"ok","error":null,"text":"no id"}"#, "l");
+        assert_eq!(
+            extra(failed),
+            serde_json::json!({"input_status":"ok","input_error":null})
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_starts_no_record() {
+        let with_bom = "\u{feff}{\"id\":\"a\",\"text\":\"T.\"}\n  \t\n{\"id\":\"b\",\"text\":\"U.\"}\r\n";
+        assert_eq!(ids(with_bom), [("a".into(), None), ("b".into(), None)]);
+        // Only at the start of the stream: elsewhere it is the record's own (bad) first char.
+        assert_eq!(ids("\n\u{feff}{}")[0].1, Some("invalid_json"));
+        let Record::Ok(a) = text_record("t".into(), "\u{feff}Baku spoke.".as_bytes().to_vec()) else {
+            panic!()
+        };
+        assert_eq!(a.text, "Baku spoke.");
     }
 }

@@ -1,8 +1,9 @@
 //! actorstance: who is hostile or friendly toward whom in news articles, with the evidence.
 //!
 //! The modules follow the pipeline: [`input`] → [`clean`] → [`segment`] → [`tokenize`] →
-//! [`encode`] → [`heads`] ([`ner`] decoding) → [`mentions`] → [`actors`] → [`stance`] →
-//! [`output`]. [`pipeline`] runs them; [`train`] and [`eval`] fine-tune and measure the model.
+//! [`encode`] → [`heads`] and [`findings`] ([`ner`] decoding, [`mentions`]) → [`actors`] →
+//! [`stance`] → [`output`] → [`sink`]. [`pipeline`] wires them; [`resume`] reads back an
+//! interrupted run; [`train`] and [`eval`] fine-tune and measure the model.
 
 pub mod actors;
 pub mod clean;
@@ -10,6 +11,7 @@ pub mod data;
 pub mod encode;
 pub mod error;
 pub mod eval;
+pub mod findings;
 pub mod heads;
 pub mod input;
 pub mod mentions;
@@ -17,7 +19,9 @@ pub mod model;
 pub mod ner;
 pub mod output;
 pub mod pipeline;
+pub mod resume;
 pub mod segment;
+pub mod sink;
 pub mod stance;
 pub mod tokenize;
 pub mod train;

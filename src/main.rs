@@ -1,11 +1,14 @@
 //! The `actorstance` command: a thin layer over the library.
 //!
 //! Exit codes: 0 every record analysed; 1 could not run (model, input path, output);
-//! 2 usage error; 3 finished, but some records failed (they are in the output as errors).
+//! 2 usage error; 3 finished, but some records failed (they are in the output as errors);
+//! 130 / 143 stopped by SIGINT / SIGTERM after writing every record before that point.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -13,7 +16,10 @@ use clap::{Parser, Subcommand};
 use actorstance::actors::petrarch;
 use actorstance::input;
 use actorstance::model::StanceModel;
-use actorstance::pipeline::{Analyzer, Options, Rollup};
+use actorstance::pipeline::{Analyzer, Options, RunOptions, Summary};
+use actorstance::resume::OutputFile;
+use actorstance::sink::JsonlSink;
+use actorstance::stance::Rollup;
 use actorstance::train::{train, Task, TrainConfig};
 
 const DEFAULT_MODEL: &str = "models/actorstance-minilm-v2";
@@ -23,7 +29,7 @@ const DEFAULT_MODEL: &str = "models/actorstance-minilm-v2";
     name = "actorstance",
     version,
     about = "Who is hostile or friendly toward whom in news articles, with the evidence",
-    after_help = "Exit codes: 0 all records ok, 1 could not run, 2 usage error, 3 some records failed (reported in the output)."
+    after_help = "Exit codes: 0 all records ok, 1 could not run, 2 usage error, 3 some records failed (reported in the output),\n130/143 stopped by SIGINT/SIGTERM (every record before that point is written; -o FILE: resume with --resume)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -77,9 +83,14 @@ enum Command {
 struct AnalyzeArgs {
     /// JSONL files, .txt files, directories, or '-' for stdin (default).
     inputs: Vec<PathBuf>,
-    /// Write JSONL here instead of stdout.
+    /// Write JSONL here instead of stdout (through FILE.partial, renamed when complete).
     #[arg(short, long)]
     out: Option<PathBuf>,
+    /// Continue an interrupted run into the same -o FILE: records already there are kept
+    /// (checked against the input by position and id) and the rest appended. Give the same
+    /// inputs and --batch-articles as the first run.
+    #[arg(long, requires = "out")]
+    resume: bool,
     /// Model folder: ours, or a Hugging Face BERT token-classification folder (NER only).
     #[arg(long)]
     model: Option<PathBuf>,
@@ -87,17 +98,25 @@ struct AnalyzeArgs {
     #[arg(long, default_value_t = 2)]
     threads: usize,
     /// Count members' stance and portrayal for their country too.
-    #[arg(long, value_enum, default_value_t = Rollup::Country)]
-    rollup: Rollup,
+    #[arg(long, value_enum, default_value_t = RollupArg::Country)]
+    rollup: RollupArg,
     /// Add the raw per-sentence predictions (`explain`) to each article.
     #[arg(long)]
     explain: bool,
     /// A PETRARCH/TABARI .actors dictionary for CAMEO codes (dates checked against `date`).
     #[arg(long)]
     gazetteer: Option<PathBuf>,
-    /// Articles analysed together (one encoder pass over their sentences).
-    #[arg(long, default_value_t = 64)]
+    /// Articles analysed together (one encoder pass over their sentences); output reaches
+    /// its destination after each batch.
+    #[arg(long, default_value_t = 16)]
     batch_articles: usize,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RollupArg {
+    /// Members' scores also count for the country they belong to.
+    Country,
+    None,
 }
 
 #[derive(clap::Args)]
@@ -280,43 +299,100 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// SIGINT and SIGTERM set `stop` (the run ends after its current batch) and record which
+/// signal came; a second one ends the process at once.
+fn stop_on_signals() -> anyhow::Result<(Arc<AtomicBool>, Arc<AtomicUsize>)> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let stop = Arc::new(AtomicBool::new(false));
+    let which = Arc::new(AtomicUsize::new(0));
+    for sig in [SIGINT, SIGTERM] {
+        // Registered first, so it sees the flag as it was before this signal.
+        signal_hook::flag::register_conditional_shutdown(sig, 128 + sig, Arc::clone(&stop))?;
+        signal_hook::flag::register_usize(sig, Arc::clone(&which), sig as usize)?;
+        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+    }
+    Ok((stop, which))
+}
+
 fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     set_threads(a.threads);
     let dir = a.model.unwrap_or_else(default_model);
     let model = StanceModel::load(&dir).with_context(|| format!("loading model {}", dir.display()))?;
     let options = Options {
-        rollup: a.rollup,
-        explain: a.explain,
+        rollup: match a.rollup {
+            RollupArg::Country => Rollup::Country,
+            RollupArg::None => Rollup::None,
+        },
         ..Options::default()
     };
     let mut analyzer = Analyzer::new(model, options)?;
     if let Some(path) = &a.gazetteer {
-        let dict =
-            petrarch::read_actors_file(path).with_context(|| format!("reading dictionary {}", path.display()))?;
+        let bytes = std::fs::read(path).with_context(|| format!("reading dictionary {}", path.display()))?;
+        // The upstream dictionaries mix encodings: stray bytes are replaced, not fatal.
+        let dict = petrarch::parse_actors(&String::from_utf8_lossy(&bytes))
+            .with_context(|| format!("reading dictionary {}", path.display()))?;
         analyzer = analyzer.with_dictionary(dict);
     }
     let sources = input::sources(&a.inputs)?;
-    let sink: Box<dyn Write> = match &a.out {
-        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut out = BufWriter::new(sink);
-    let mut failed = 0usize;
-    let mut records = input::records(sources).peekable();
-    while records.peek().is_some() {
-        let batch: Vec<_> = records.by_ref().take(a.batch_articles.max(1)).collect();
-        for article in analyzer.analyze(batch) {
-            failed += usize::from(article.status != "ok");
-            // Serialise first so that a write error stays an io::Error (a closed pipe ends quietly).
-            let mut line = serde_json::to_vec(&article)?;
-            line.push(b'\n');
-            out.write_all(&line)?;
+    let (stop, which) = stop_on_signals()?;
+    let records = input::records(sources);
+    let info = analyzer.model_info();
+    let summary = match &a.out {
+        None => {
+            let mut sink = JsonlSink::new(BufWriter::new(std::io::stdout().lock()), "<stdout>", info, a.explain);
+            let run = RunOptions {
+                batch_articles: a.batch_articles,
+                done: &[],
+                stop: Some(&stop),
+            };
+            analyzer.run(records, &mut sink, &run)?
         }
-        out.flush()?;
-    }
-    Ok(if failed > 0 {
+        Some(path) => {
+            let out = if a.resume {
+                OutputFile::resume(path)?
+            } else {
+                OutputFile::create(path)?
+            };
+            let name = out.partial.display().to_string();
+            let mut sink = JsonlSink::new(BufWriter::new(&out.file), &name, info, a.explain);
+            let run = RunOptions {
+                batch_articles: a.batch_articles,
+                done: &out.done,
+                stop: Some(&stop),
+            };
+            let summary = analyzer.run(records, &mut sink, &run)?;
+            sink.into_inner().flush().with_context(|| format!("writing {name}"))?;
+            if summary.interrupted {
+                eprintln!(
+                    "actorstance: interrupted: {} records are in {name}; run the same command with --resume to finish",
+                    out.done.len() + summary.ok + summary.failed
+                );
+            } else {
+                out.finish()?;
+                report(&summary, path);
+            }
+            summary
+        }
+    };
+    Ok(if summary.interrupted {
+        ExitCode::from(128 + which.load(Ordering::SeqCst) as u8)
+    } else if summary.failed > 0 {
         ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn report(s: &Summary, path: &Path) {
+    tracing::info!(
+        "{}: {} records ok, {} failed{}",
+        path.display(),
+        s.ok,
+        s.failed,
+        if s.skipped > 0 {
+            format!(", {} kept from the earlier run", s.skipped)
+        } else {
+            String::new()
+        }
+    );
 }

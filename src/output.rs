@@ -1,13 +1,44 @@
-//! Output schema v1 (`schema/article.schema.json`): one JSON object per input article.
+//! Output schema v1 (`schema/article.schema.json`): one JSON object per input article, and
+//! the mapping from the pipeline's domain results to it (the only serde types of the run).
 //! Offsets are Unicode scalar (char) offsets into the input `text`.
 
+use std::ops::Range;
+
 use serde::Serialize;
-use serde_json::{Map, Value};
+
+use crate::actors::resolve::Resolution;
+use crate::error::{Failure, FailureKind};
+use crate::findings::Findings;
+use crate::input::{Article, Passthrough};
+use crate::pipeline::{Analysis, Outcome};
+use crate::stance::Score;
+
+/// The keys of an output line; an input field of the same name is passed through renamed
+/// (see [`Passthrough`]).
+pub const OUTPUT_KEYS: &[&str] = &[
+    "id",
+    "status",
+    "error",
+    "model",
+    "title",
+    "date",
+    "sentences",
+    "entities",
+    "actors",
+    "explain",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Error,
+}
 
 #[derive(Debug, Serialize)]
 pub struct ArticleOutput {
     pub id: String,
-    pub status: &'static str,
+    pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorOut>,
     pub model: ModelOut,
@@ -15,9 +46,9 @@ pub struct ArticleOutput {
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// Input fields we do not interpret, passed through.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    /// Input fields we do not interpret, passed through (renamed where they clash).
+    #[serde(flatten, serialize_with = "passthrough")]
+    pub extra: Passthrough,
     pub sentences: Vec<SentenceOut>,
     pub entities: Vec<EntityOut>,
     pub actors: Vec<ActorOut>,
@@ -25,9 +56,13 @@ pub struct ArticleOutput {
     pub explain: Option<Vec<ExplainSentence>>,
 }
 
+fn passthrough<S: serde::Serializer>(p: &Passthrough, s: S) -> Result<S::Ok, S::Error> {
+    p.fields().serialize(s)
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorOut {
-    pub kind: String,
+    pub kind: FailureKind,
     pub message: String,
 }
 
@@ -135,13 +170,98 @@ pub fn round(x: f32) -> f64 {
 }
 
 impl ArticleOutput {
-    pub fn failed(id: String, kind: &str, message: String, model: ModelOut, extra: Map<String, Value>) -> Self {
+    /// The output line of one record, analysed or failed.
+    pub fn new(outcome: Outcome, model: ModelOut, explain: bool) -> Self {
+        match outcome {
+            Outcome::Analysed(article, analysis) => Self::ok(article, &analysis, model, explain),
+            Outcome::Failed { id, failure, extra } => Self::failed(id, failure, model, extra),
+        }
+    }
+
+    pub fn ok(a: Article, analysis: &Analysis, model: ModelOut, explain: bool) -> Self {
+        let Analysis {
+            chars,
+            findings: f,
+            resolution: res,
+            scores,
+        } = analysis;
+        let score_out = |s: &Score| score_out(s, &f.sentences, chars);
+        let actors = scores
+            .iter()
+            .map(|sc| {
+                let actor = &res.actors[sc.actor];
+                ActorOut {
+                    id: actor.id.clone(),
+                    name: actor.name.clone(),
+                    kind: actor.kind,
+                    affiliation: actor.affiliation.map(|c| res.actors[c].id.clone()),
+                    cameo: actor.cameo.clone(),
+                    mentions: actor
+                        .mentions
+                        .iter()
+                        .map(|&m| {
+                            let mm = &f.mentions[m];
+                            MentionOut {
+                                text: mm.text.clone(),
+                                start: mm.start,
+                                end: mm.end,
+                                sentence: mm.sentence,
+                            }
+                        })
+                        .collect(),
+                    stance: sc.stance.as_ref().map(score_out),
+                    portrayal: sc.portrayal.as_ref().map(score_out),
+                    toward: sc
+                        .toward
+                        .iter()
+                        .map(|(y, s)| TowardOut {
+                            target: res.actors[*y].id.clone(),
+                            score: score_out(s),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        ArticleOutput {
+            id: a.id,
+            status: Status::Ok,
+            error: None,
+            model,
+            title: a.title,
+            date: a.date,
+            extra: a.extra,
+            sentences: f
+                .sentences
+                .iter()
+                .map(|r| SentenceOut {
+                    start: r.start,
+                    end: r.end,
+                })
+                .collect(),
+            entities: f
+                .entities
+                .iter()
+                .map(|e| EntityOut {
+                    text: e.text.clone(),
+                    label: e.label.clone(),
+                    score: round(e.score),
+                    start: e.start,
+                    end: e.end,
+                    sentence: e.sentence,
+                })
+                .collect(),
+            actors,
+            explain: explain.then(|| explain_sentences(res, f)),
+        }
+    }
+
+    pub fn failed(id: String, failure: Failure, model: ModelOut, extra: Passthrough) -> Self {
         ArticleOutput {
             id,
-            status: "error",
+            status: Status::Error,
             error: Some(ErrorOut {
-                kind: kind.into(),
-                message,
+                kind: failure.kind,
+                message: failure.message,
             }),
             model,
             title: None,
@@ -152,5 +272,89 @@ impl ArticleOutput {
             actors: vec![],
             explain: None,
         }
+    }
+}
+
+fn score_out(s: &Score, sentences: &[Range<usize>], chars: &[char]) -> ScoreOut {
+    ScoreOut {
+        score: round(s.score),
+        confidence: round(s.confidence),
+        n_sentences: s.n_sentences,
+        evidence: s
+            .evidence
+            .iter()
+            .map(|&(k, v)| {
+                let r = sentences[k].clone();
+                EvidenceOut {
+                    sentence: k,
+                    start: r.start,
+                    end: r.end,
+                    text: chars[r].iter().collect(),
+                    score: round(v),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn explain_sentences(res: &Resolution, f: &Findings) -> Vec<ExplainSentence> {
+    let actor_id = |m: usize| res.mention_actor[m].map(|a| res.actors[a].id.clone());
+    (0..f.sentences.len())
+        .map(|k| ExplainSentence {
+            sentence: k,
+            mentions: (0..f.mentions.len())
+                .filter(|&m| f.mentions[m].sentence == k)
+                .map(|m| {
+                    let mm = &f.mentions[m];
+                    ExplainMention {
+                        text: mm.text.clone(),
+                        start: mm.start,
+                        end: mm.end,
+                        label: mm.label.clone(),
+                        actor: actor_id(m),
+                        portrayal: mm.portrayal.map(|p| p.map(round)),
+                    }
+                })
+                .collect(),
+            pairs: f
+                .pairs
+                .iter()
+                .filter(|(p, _, _)| f.mentions[*p].sentence == k)
+                .map(|&(p, q, pr)| ExplainPair {
+                    p: f.mentions[p].text.clone(),
+                    q: f.mentions[q].text.clone(),
+                    p_actor: actor_id(p),
+                    q_actor: actor_id(q),
+                    probs: pr.map(round),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_keys_are_exactly_the_keys_an_article_can_have() {
+        let mut out = ArticleOutput::failed(
+            "a".into(),
+            Failure::new(FailureKind::EmptyText, "empty"),
+            ModelOut {
+                name: "m".into(),
+                version: "1".into(),
+            },
+            Passthrough::default(),
+        );
+        out.title = Some("t".into());
+        out.date = Some("2025-01-01".into());
+        out.explain = Some(vec![]);
+        let v = serde_json::to_value(&out).unwrap();
+        let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut expected = OUTPUT_KEYS.to_vec();
+        keys.sort();
+        expected.sort();
+        assert_eq!(keys, expected);
     }
 }

@@ -1,9 +1,11 @@
-//! Runs the stages over a batch of records. CPU stages run in parallel (rayon); the
-//! encoder runs once over all sentences of the batch, length-sorted; the output keeps the
-//! input order and has exactly one entry per record.
+//! Wires the stages. A run reads records in batches; per batch, the text stages run in
+//! parallel (rayon), the encoder runs once over every sentence of the batch, then the
+//! per-sentence step ([`findings`](crate::findings)), actor resolution and stance scoring run
+//! per article in parallel. Every record gives exactly one [`Outcome`], in input order, into a
+//! [`Sink`].
 
-use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
@@ -11,28 +13,19 @@ use crate::actors::gazetteer::Gazetteer;
 use crate::actors::petrarch::ActorDictionary;
 use crate::actors::resolve::{dictionary_index, Resolution, Resolver};
 use crate::encode::encode_sentences;
-use crate::error::Result;
-use crate::heads::{directed_stance, piece_range, tag_pieces, target_sentiment};
-use crate::input::{Article, Record};
-use crate::mentions::{sentence_mentions, Mention};
+use crate::error::{Error, Failure, FailureKind, Result};
+use crate::findings::Findings;
+use crate::input::{Article, Passthrough, Record};
 use crate::model::StanceModel;
-use crate::ner::{entities, Entity};
-use crate::output::*;
-use crate::stance::{aggregate, directed_items, portrayal_item, Item, Score};
-use crate::tokenize::Pieces;
+use crate::output::ModelOut;
+use crate::sink::Sink;
+use crate::stance::{score_actors, ActorScores, Rollup};
+use crate::tokenize::{Pieces, WordPieceTokenizer};
 use crate::{clean, segment};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Rollup {
-    /// Members' scores also count for the country they belong to.
-    Country,
-    None,
-}
 
 #[derive(Debug, Clone)]
 pub struct Options {
     pub rollup: Rollup,
-    pub explain: bool,
     /// Encoder windows per forward pass.
     pub batch_size: usize,
 }
@@ -41,30 +34,82 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             rollup: Rollup::Country,
-            explain: false,
             batch_size: 32,
         }
     }
 }
 
-/// Mentions of one sentence that enter pairs (the first ones, in text order): at most 276 pairs.
-pub const MAX_PAIRED_MENTIONS: usize = 24;
+/// How a run goes through its records.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions<'a> {
+    /// Records analysed together (one encoder pass over their sentences). Batches start at
+    /// record 0 and every multiple of this, so a resumed run sees the same batches.
+    pub batch_articles: usize,
+    /// Ids of the records that an earlier run already wrote, in order (resuming): they are
+    /// checked against the input and not written again.
+    pub done: &'a [String],
+    /// Set (by a signal handler) to stop after the current batch.
+    pub stop: Option<&'a AtomicBool>,
+}
+
+impl Default for RunOptions<'_> {
+    fn default() -> Self {
+        RunOptions {
+            batch_articles: 16,
+            done: &[],
+            stop: None,
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Records written to the sink.
+    pub ok: usize,
+    pub failed: usize,
+    /// Records an earlier run had written (resuming).
+    pub skipped: usize,
+    /// The run stopped early on request; the sink has every record before that point.
+    pub interrupted: bool,
+}
+
+/// One article's results: plain data.
+#[derive(Debug)]
+pub struct Analysis {
+    pub chars: Vec<char>,
+    pub findings: Findings,
+    pub resolution: Resolution,
+    /// Per actor, the most mentioned first.
+    pub scores: Vec<ActorScores>,
+}
+
+/// What became of one input record.
+#[derive(Debug)]
+pub enum Outcome {
+    Analysed(Article, Analysis),
+    Failed {
+        id: String,
+        failure: Failure,
+        extra: Passthrough,
+    },
+}
+
+impl Outcome {
+    fn failed(a: Article, failure: Failure) -> Self {
+        Outcome::Failed {
+            id: a.id,
+            failure,
+            extra: a.extra,
+        }
+    }
+}
 
 pub struct Analyzer {
     pub model: StanceModel,
     pub gazetteer: Gazetteer,
-    pub dictionary: Option<(ActorDictionary, HashMap<String, usize>)>,
+    pub dictionary: Option<(ActorDictionary, std::collections::HashMap<String, usize>)>,
     pub options: Options,
-}
-
-/// What the model stage found in one article: plain data.
-#[derive(Debug, Default)]
-pub struct Findings {
-    pub sentences: Vec<Range<usize>>,
-    pub entities: Vec<Entity>,
-    pub mentions: Vec<Mention>,
-    /// (mention p, mention q, P(neutral, p+q, q+p, p−q, q−p)), p before q in the text.
-    pub pairs: Vec<(usize, usize, [f32; 5])>,
 }
 
 struct Prepared {
@@ -96,126 +141,136 @@ impl Analyzer {
         }
     }
 
-    pub fn analyze(&self, records: Vec<Record>) -> Vec<ArticleOutput> {
+    /// Runs `records` into `sink`, batch by batch. Fails only when the sink does, or when
+    /// `run.done` does not match the input; a record that cannot be analysed is an outcome.
+    pub fn run(
+        &self,
+        records: impl IntoIterator<Item = Record>,
+        sink: &mut impl Sink,
+        run: &RunOptions,
+    ) -> Result<Summary> {
+        let mut summary = Summary::default();
+        let mut records = records.into_iter();
+        let mut position = 0;
+        loop {
+            if run.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+                summary.interrupted = true;
+                break;
+            }
+            let batch: Vec<Record> = records.by_ref().take(run.batch_articles.max(1)).collect();
+            if batch.is_empty() {
+                break;
+            }
+            let start = position;
+            position += batch.len();
+            for (k, r) in batch.iter().enumerate().take(run.done.len().saturating_sub(start)) {
+                if run.done[start + k] != r.id() {
+                    return Err(Error::ResumeMismatch {
+                        position: start + k + 1,
+                        done: run.done[start + k].clone(),
+                        input: r.id().to_string(),
+                    });
+                }
+            }
+            if position <= run.done.len() {
+                summary.skipped += batch.len();
+                continue;
+            }
+            // A batch that an earlier run left half-written is analysed whole (the same
+            // batch gives the same bytes) and only its missing records are written.
+            for (k, outcome) in self.analyze(batch).into_iter().enumerate() {
+                if start + k < run.done.len() {
+                    summary.skipped += 1;
+                    continue;
+                }
+                match outcome {
+                    Outcome::Analysed(..) => summary.ok += 1,
+                    Outcome::Failed { .. } => summary.failed += 1,
+                }
+                sink.write(outcome)?;
+            }
+            sink.flush()?;
+        }
+        if !summary.interrupted && position < run.done.len() {
+            return Err(Error::ResumeMismatch {
+                position: position + 1,
+                done: run.done[position].clone(),
+                input: "(end of input)".into(),
+            });
+        }
+        Ok(summary)
+    }
+
+    /// One batch: an outcome per record, in order.
+    pub fn analyze(&self, records: Vec<Record>) -> Vec<Outcome> {
         let tokenizer = &self.model.tokenizer;
-        let prepared: Vec<Option<std::result::Result<Prepared, String>>> = records
-            .par_iter()
+        let staged: Vec<std::result::Result<(Article, Prepared), Outcome>> = records
+            .into_par_iter()
             .map(|r| match r {
-                Record::Ok(a) => Some(prepare(tokenizer, a).map_err(|e| e.to_string())),
-                Record::Failed { .. } => None,
+                Record::Failed { id, failure, extra } => Err(Outcome::Failed { id, failure, extra }),
+                Record::Ok(a) => match prepare(tokenizer, &a) {
+                    Ok(p) => Ok((a, p)),
+                    Err(e) => Err(Outcome::failed(a, Failure::new(FailureKind::AnalysisFailed, e.to_string()))),
+                },
             })
             .collect();
-        let findings = self.model_stage(&prepared);
-        let info = self.model_info();
+        let prepared: Vec<&Prepared> = staged.iter().filter_map(|s| s.as_ref().ok()).map(|(_, p)| p).collect();
+        let mut findings = self.model_stage(&prepared).into_iter();
+        let staged: Vec<_> = staged
+            .into_iter()
+            .map(|s| s.map(|(a, p)| (a, p, findings.next())))
+            .collect();
         let resolver = self.resolver();
-        let options = &self.options;
-        records
+        let rollup = self.options.rollup;
+        staged
             .into_par_iter()
-            .zip(prepared.into_par_iter().zip(findings.into_par_iter()))
-            .map(|(record, (prep, found))| match (record, prep, found) {
-                (
-                    Record::Failed {
-                        id,
-                        kind,
-                        message,
-                        extra,
-                    },
-                    _,
-                    _,
-                ) => ArticleOutput::failed(id, kind, message, info.clone(), extra),
-                (Record::Ok(a), Some(Err(msg)), _) | (Record::Ok(a), _, Err(msg)) => {
-                    ArticleOutput::failed(a.id, "analysis_failed", msg, info.clone(), a.extra)
+            .map(|s| match s {
+                Err(outcome) => outcome,
+                Ok((a, p, Some(Ok(f)))) => {
+                    let resolution = resolver.resolve(&p.chars, &f.mentions, a.date.as_deref());
+                    let scores = score_actors(&resolution, &f, rollup);
+                    Outcome::Analysed(
+                        a,
+                        Analysis {
+                            chars: p.chars,
+                            findings: f,
+                            resolution,
+                            scores,
+                        },
+                    )
                 }
-                (Record::Ok(a), Some(Ok(p)), Ok(f)) => article_output(&resolver, options, a, &p.chars, f, info.clone()),
-                (Record::Ok(a), None, _) => ArticleOutput::failed(
-                    a.id,
-                    "internal",
-                    "article was not prepared".into(),
-                    info.clone(),
-                    a.extra,
+                Ok((a, _, Some(Err(failure)))) => Outcome::failed(a, failure),
+                Ok((a, _, None)) => Outcome::failed(
+                    a,
+                    Failure::new(FailureKind::AnalysisFailed, "the model stage gave no result"),
                 ),
             })
             .collect()
     }
 
     /// One encoder pass over every sentence of the batch, then the heads per sentence.
-    fn model_stage(
-        &self,
-        prepared: &[Option<std::result::Result<Prepared, String>>],
-    ) -> Vec<std::result::Result<Findings, String>> {
+    fn model_stage(&self, prepared: &[&Prepared]) -> Vec<std::result::Result<Findings, Failure>> {
         let model = &self.model;
-        let all: Vec<&Pieces> = prepared
-            .iter()
-            .flatten()
-            .flatten()
-            .flat_map(|p| p.pieces.iter())
-            .collect();
+        let all: Vec<&Pieces> = prepared.iter().flat_map(|p| p.pieces.iter()).collect();
         let states = match encode_sentences(model, &all, self.options.batch_size) {
             Ok(s) => s,
-            Err(e) => return prepared.iter().map(|_| Err(format!("encoder: {e}"))).collect(),
+            Err(e) => {
+                let failure = Failure::new(FailureKind::AnalysisFailed, format!("encoder: {e}"));
+                return prepared.iter().map(|_| Err(failure.clone())).collect();
+            }
         };
         let mut states = states.into_iter();
         prepared
             .iter()
             .map(|p| {
-                let Some(Ok(p)) = p else {
-                    return Ok(Findings::default());
-                };
-                let mut f = Findings {
-                    sentences: p.sentences.clone(),
-                    ..Default::default()
-                };
-                for (k, (range, pieces)) in p.sentences.iter().zip(&p.pieces).enumerate() {
-                    let Some(st) = states.next().flatten() else {
-                        continue;
-                    };
-                    let first_entity = f.entities.len();
-                    f.entities.extend(entities(
-                        pieces,
-                        &tag_pieces(model, &st, pieces),
-                        &model.heads.ner_labels,
-                        &p.chars,
-                        range.start,
-                        k,
-                    ));
-                    let ents: Vec<(usize, &Entity)> =
-                        (first_entity..f.entities.len()).map(|i| (i, &f.entities[i])).collect();
-                    let text: String = p.chars[range.clone()].iter().collect();
-                    let mut ms = sentence_mentions(&self.gazetteer, &text, range.start, k, &ents);
-                    if !model.heads.has_stance() {
-                        f.mentions.extend(ms);
-                        continue;
+                // Take this article's states whatever happens, so the next article gets its own.
+                let own: Vec<_> = states.by_ref().take(p.sentences.len()).collect();
+                let mut f = Findings::new(p.sentences.clone());
+                for (k, (pieces, st)) in p.pieces.iter().zip(own).enumerate() {
+                    if let Some(st) = st {
+                        f.add_sentence(model, &self.gazetteer, &p.chars, k, pieces, &st)
+                            .map_err(|e| Failure::new(FailureKind::AnalysisFailed, e.to_string()))?;
                     }
-                    let spans: Vec<Option<(usize, usize)>> = ms
-                        .iter()
-                        .map(|m| piece_range(pieces, m.start - range.start, m.end - range.start))
-                        .collect();
-                    let scored: Vec<(usize, (usize, usize))> = spans
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, s)| s.map(|s| (i, s)))
-                        .collect();
-                    let probs = target_sentiment(model, &st, &scored.iter().map(|x| x.1).collect::<Vec<_>>());
-                    for ((i, _), pr) in scored.iter().zip(probs) {
-                        ms[*i].portrayal = Some(pr);
-                    }
-                    // Every pair of mentions with different text; one pass of the head gives both
-                    // directions. Capped so that a list-like "sentence" cannot explode quadratically.
-                    let mut pairs = Vec::new();
-                    for a in 0..scored.len().min(MAX_PAIRED_MENTIONS) {
-                        for b in a + 1..scored.len().min(MAX_PAIRED_MENTIONS) {
-                            let (i, j) = (scored[a].0, scored[b].0);
-                            if ms[i].text != ms[j].text {
-                                pairs.push((i, j, (scored[a].1, scored[b].1)));
-                            }
-                        }
-                    }
-                    let probs = directed_stance(model, &st, &pairs.iter().map(|x| x.2).collect::<Vec<_>>());
-                    let base = f.mentions.len();
-                    for ((i, j, _), pr) in pairs.iter().zip(probs) {
-                        f.pairs.push((base + i, base + j, pr));
-                    }
-                    f.mentions.extend(ms);
                 }
                 Ok(f)
             })
@@ -231,51 +286,7 @@ impl Analyzer {
     }
 }
 
-fn article_output(
-    resolver: &Resolver,
-    options: &Options,
-    a: Article,
-    chars: &[char],
-    f: Findings,
-    model: ModelOut,
-) -> ArticleOutput {
-    let res = resolver.resolve(chars, &f.mentions, a.date.as_deref());
-    let actors = score_actors(&res, &f, chars, options.rollup);
-    let explain = options.explain.then(|| explain(&res, &f));
-    ArticleOutput {
-        id: a.id,
-        status: "ok",
-        error: None,
-        model,
-        title: a.title,
-        date: a.date,
-        extra: a.extra,
-        sentences: f
-            .sentences
-            .iter()
-            .map(|r| SentenceOut {
-                start: r.start,
-                end: r.end,
-            })
-            .collect(),
-        entities: f
-            .entities
-            .iter()
-            .map(|e| EntityOut {
-                text: e.text.clone(),
-                label: e.label.clone(),
-                score: round(e.score),
-                start: e.start,
-                end: e.end,
-                sentence: e.sentence,
-            })
-            .collect(),
-        actors,
-        explain,
-    }
-}
-
-fn prepare(tokenizer: &crate::tokenize::WordPieceTokenizer, a: &Article) -> Result<Prepared> {
+fn prepare(tokenizer: &WordPieceTokenizer, a: &Article) -> Result<Prepared> {
     let chars: Vec<char> = a.text.chars().collect();
     let sentences: Vec<Range<usize>> = clean::body_paragraphs(&a.text)
         .into_iter()
@@ -290,286 +301,4 @@ fn prepare(tokenizer: &crate::tokenize::WordPieceTokenizer, a: &Article) -> Resu
         sentences,
         pieces,
     })
-}
-
-fn score_out(s: Score, sentences: &[Range<usize>], chars: &[char]) -> ScoreOut {
-    ScoreOut {
-        score: round(s.score),
-        confidence: round(s.confidence),
-        n_sentences: s.n_sentences,
-        evidence: s
-            .evidence
-            .into_iter()
-            .map(|(k, v)| {
-                let r = sentences[k].clone();
-                EvidenceOut {
-                    sentence: k,
-                    start: r.start,
-                    end: r.end,
-                    text: chars[r].iter().collect(),
-                    score: round(v),
-                }
-            })
-            .collect(),
-    }
-}
-
-/// Per actor: outgoing pairs (toward), their aggregate (stance), and portrayal.
-pub fn score_actors(res: &Resolution, f: &Findings, chars: &[char], rollup: Rollup) -> Vec<ActorOut> {
-    let n = res.actors.len();
-    // Each actor also speaks for the country it belongs to, when rolling up.
-    let roles = |a: usize| -> Vec<usize> {
-        let mut v = vec![a];
-        if rollup == Rollup::Country {
-            v.extend(res.actors[a].affiliation.filter(|&c| c != a));
-        }
-        v
-    };
-    let mut pair_items: HashMap<(usize, usize), Vec<Item>> = HashMap::new();
-    for &(p, q, ref probs) in &f.pairs {
-        let (Some(a), Some(b)) = (res.mention_actor[p], res.mention_actor[q]) else {
-            continue;
-        };
-        // A country and its own members (or two members of one country) are one side, not a pair.
-        let bloc = |x: usize| res.actors[x].affiliation.unwrap_or(x);
-        if bloc(a) == bloc(b) {
-            continue;
-        }
-        let (ab, ba) = directed_items(f.mentions[p].sentence, probs);
-        let mut seen = std::collections::HashSet::new();
-        for &x in &roles(a) {
-            for &y in &roles(b) {
-                if x != y && seen.insert((x, y)) {
-                    pair_items.entry((x, y)).or_default().push(ab);
-                    pair_items.entry((y, x)).or_default().push(ba);
-                }
-            }
-        }
-    }
-    let mut portrayal_items: Vec<Vec<Item>> = vec![Vec::new(); n];
-    for (m, mention) in f.mentions.iter().enumerate() {
-        let (Some(a), Some(pr)) = (res.mention_actor[m], mention.portrayal) else {
-            continue;
-        };
-        for x in roles(a) {
-            portrayal_items[x].push(portrayal_item(mention.sentence, &pr));
-        }
-    }
-    let mut order: Vec<usize> = (0..n).collect();
-    // Most mentioned first; a country with members counts them.
-    let weight = |a: usize| {
-        res.actors[a].mentions.len()
-            + res
-                .actors
-                .iter()
-                .filter(|m| m.affiliation == Some(a))
-                .map(|m| m.mentions.len())
-                .sum::<usize>()
-    };
-    order.sort_by_key(|&a| (std::cmp::Reverse(weight(a)), a));
-    order
-        .into_iter()
-        .map(|a| {
-            let actor = &res.actors[a];
-            let mut targets: Vec<(usize, &Vec<Item>)> = pair_items
-                .iter()
-                .filter(|((x, _), _)| *x == a)
-                .map(|((_, y), v)| (*y, v))
-                .collect();
-            targets.sort_by_key(|&(y, _)| y);
-            let outgoing: Vec<Item> = targets.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-            let mut toward: Vec<TowardOut> = targets
-                .iter()
-                .filter_map(|(y, v)| {
-                    aggregate(v).map(|s| TowardOut {
-                        target: res.actors[*y].id.clone(),
-                        score: score_out(s, &f.sentences, chars),
-                    })
-                })
-                .collect();
-            toward.sort_by(|x, y| {
-                y.score
-                    .confidence
-                    .total_cmp(&x.score.confidence)
-                    .then(x.target.cmp(&y.target))
-            });
-            ActorOut {
-                id: actor.id.clone(),
-                name: actor.name.clone(),
-                kind: actor.kind,
-                affiliation: actor.affiliation.map(|c| res.actors[c].id.clone()),
-                cameo: actor.cameo.clone(),
-                mentions: actor
-                    .mentions
-                    .iter()
-                    .map(|&m| {
-                        let mm = &f.mentions[m];
-                        MentionOut {
-                            text: mm.text.clone(),
-                            start: mm.start,
-                            end: mm.end,
-                            sentence: mm.sentence,
-                        }
-                    })
-                    .collect(),
-                stance: aggregate(&outgoing).map(|s| score_out(s, &f.sentences, chars)),
-                portrayal: aggregate(&portrayal_items[a]).map(|s| score_out(s, &f.sentences, chars)),
-                toward,
-            }
-        })
-        .collect()
-}
-
-fn explain(res: &Resolution, f: &Findings) -> Vec<ExplainSentence> {
-    let actor_id = |m: usize| res.mention_actor[m].map(|a| res.actors[a].id.clone());
-    (0..f.sentences.len())
-        .map(|k| ExplainSentence {
-            sentence: k,
-            mentions: (0..f.mentions.len())
-                .filter(|&m| f.mentions[m].sentence == k)
-                .map(|m| {
-                    let mm = &f.mentions[m];
-                    ExplainMention {
-                        text: mm.text.clone(),
-                        start: mm.start,
-                        end: mm.end,
-                        label: mm.label.clone(),
-                        actor: actor_id(m),
-                        portrayal: mm.portrayal.map(|p| p.map(round)),
-                    }
-                })
-                .collect(),
-            pairs: f
-                .pairs
-                .iter()
-                .filter(|(p, _, _)| f.mentions[*p].sentence == k)
-                .map(|&(p, q, pr)| ExplainPair {
-                    p: f.mentions[p].text.clone(),
-                    q: f.mentions[q].text.clone(),
-                    p_actor: actor_id(p),
-                    q_actor: actor_id(q),
-                    probs: pr.map(round),
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::actors::resolve::{Actor, ActorKind};
-
-    fn actor(id: &str, kind: ActorKind, affiliation: Option<usize>, mentions: Vec<usize>) -> Actor {
-        Actor {
-            id: id.into(),
-            name: id.into(),
-            kind,
-            affiliation,
-            cameo: None,
-            mentions,
-        }
-    }
-
-    fn mention(text: &str, start: usize, sentence: usize) -> Mention {
-        let end = start + text.chars().count();
-        Mention {
-            start,
-            end,
-            text: text.into(),
-            label: "X".into(),
-            sentence,
-            entity: None,
-            country: None,
-            portrayal: Some([0.8, 0.2, 0.0]),
-        }
-    }
-
-    /// "Russia warned Baku. Zakharova attacked Baku and praised Russia."
-    fn scene() -> (Vec<char>, Resolution, Findings) {
-        let chars: Vec<char> = "Russia warned Baku. Zakharova attacked Baku and praised Russia."
-            .chars()
-            .collect();
-        let res = Resolution {
-            actors: vec![
-                actor("RUS", ActorKind::Country, None, vec![0, 4]),
-                actor("AZE", ActorKind::Country, None, vec![1, 3]),
-                actor("maria-zakharova", ActorKind::Person, Some(0), vec![2]),
-            ],
-            mention_actor: vec![Some(0), Some(1), Some(2), Some(1), Some(0)],
-        };
-        let f = Findings {
-            sentences: vec![0..19, 20..63],
-            entities: vec![],
-            mentions: vec![
-                mention("Russia", 0, 0),
-                mention("Baku", 14, 0),
-                mention("Zakharova", 20, 1),
-                mention("Baku", 39, 1),
-                mention("Russia", 56, 1),
-            ],
-            // (p, q, P(neutral, p+q, q+p, p−q, q−p))
-            pairs: vec![
-                (0, 1, [0.0, 0.0, 0.0, 1.0, 0.0]),
-                (2, 3, [0.0, 0.0, 0.0, 1.0, 0.0]),
-                (2, 4, [0.0, 1.0, 0.0, 0.0, 0.0]),
-                (3, 4, [1.0, 0.0, 0.0, 0.0, 0.0]),
-            ],
-        };
-        (chars, res, f)
-    }
-
-    fn toward<'a>(actors: &'a [ActorOut], from: &str, to: &str) -> Option<&'a TowardOut> {
-        actors
-            .iter()
-            .find(|a| a.id == from)?
-            .toward
-            .iter()
-            .find(|t| t.target == to)
-    }
-
-    #[test]
-    fn members_speak_for_their_country_and_are_never_paired_with_it() {
-        let (chars, res, f) = scene();
-        let out = score_actors(&res, &f, &chars, Rollup::Country);
-        let rus_aze = toward(&out, "RUS", "AZE").unwrap();
-        assert_eq!((rus_aze.score.score, rus_aze.score.n_sentences), (-1.0, 2));
-        assert_eq!(
-            rus_aze
-                .score
-                .evidence
-                .iter()
-                .map(|e| e.text.as_str())
-                .collect::<Vec<_>>(),
-            ["Russia warned Baku.", "Zakharova attacked Baku and praised Russia."]
-        );
-        assert!(toward(&out, "maria-zakharova", "RUS").is_none());
-        assert!(toward(&out, "RUS", "maria-zakharova").is_none());
-        // Sentence 1's Baku–Russia pair was neutral: no weight, so AZE → RUS rests on nothing.
-        assert!(toward(&out, "AZE", "RUS").is_none_or(|t| t.score.confidence == 0.0));
-        // Portrayal rolls up too: Zakharova's mention counts for Russia.
-        assert_eq!(
-            out.iter()
-                .find(|a| a.id == "RUS")
-                .unwrap()
-                .portrayal
-                .as_ref()
-                .unwrap()
-                .n_sentences,
-            2
-        );
-    }
-
-    #[test]
-    fn without_rollup_members_keep_their_own_pairs() {
-        let (chars, res, f) = scene();
-        let out = score_actors(&res, &f, &chars, Rollup::None);
-        let rus_aze = &toward(&out, "RUS", "AZE").unwrap().score;
-        // Both sentences involve the two countries; only the first carries stance.
-        assert_eq!(
-            (rus_aze.score, rus_aze.n_sentences, rus_aze.evidence.len()),
-            (-1.0, 2, 1)
-        );
-        assert_eq!(toward(&out, "maria-zakharova", "AZE").unwrap().score.score, -1.0);
-    }
 }

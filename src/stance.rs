@@ -13,6 +13,9 @@
 
 use std::collections::BTreeMap;
 
+mod actors;
+pub use actors::{score_actors, ActorScores, Rollup};
+
 /// One sentence-level contribution.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Item {

@@ -82,10 +82,7 @@ impl Gazetteer {
         for (i, line) in tsv.lines().enumerate().skip(1) {
             let cols: Vec<&str> = line.split('\t').collect();
             let [code, name, aliases, capitals, demonyms, metonyms] = cols[..] else {
-                return Err(Error::Invalid(format!(
-                    "countries.tsv line {}: expected 6 columns",
-                    i + 1
-                )));
+                return Err(Error::table("countries.tsv", i + 1, "expected 6 columns"));
             };
             let idx = countries.len();
             countries.push(Country {
@@ -117,7 +114,7 @@ impl Gazetteer {
         let matcher = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
-            .map_err(|e| Error::Invalid(format!("gazetteer: {e}")))?;
+            .map_err(|e| Error::table("countries.tsv", 0, e.to_string()))?;
         Ok(Gazetteer {
             countries,
             phrases,

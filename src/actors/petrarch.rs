@@ -20,7 +20,7 @@
 //! date with no `<`, `>` or `-`) are skipped and counted in
 //! [`ActorDictionary::skipped_lines`] instead of failing the whole file.
 
-use std::path::{Path, PathBuf};
+use crate::error::{Error, Result};
 
 /// A calendar date; field order makes the derived `Ord` chronological.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -147,30 +147,9 @@ pub struct ActorDictionary {
     pub skipped_lines: usize,
 }
 
-#[derive(thiserror::Error, Debug)]
-pub enum DictionaryError {
-    #[error("line {line}: {reason}")]
-    Malformed { line: usize, reason: String },
-    #[error("reading {path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-/// Reads and parses a dictionary file. Bytes that are not UTF-8 are
-/// replaced, since the upstream files mix encodings.
-pub fn read_actors_file(path: &Path) -> Result<ActorDictionary, DictionaryError> {
-    let bytes = std::fs::read(path).map_err(|source| DictionaryError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    parse_actors(&String::from_utf8_lossy(&bytes))
-}
-
-/// Parses dictionary text. Fails only if it holds no entry at all.
-pub fn parse_actors(text: &str) -> Result<ActorDictionary, DictionaryError> {
+/// Parses dictionary text (the caller reads the file; bytes that are not UTF-8 are best
+/// replaced, since the upstream files mix encodings). Fails only if it holds no entry at all.
+pub fn parse_actors(text: &str) -> Result<ActorDictionary> {
     let mut dict = ActorDictionary::default();
     let mut n_lines = 0;
     for (idx, raw) in text.lines().enumerate() {
@@ -212,10 +191,11 @@ pub fn parse_actors(text: &str) -> Result<ActorDictionary, DictionaryError> {
         }
     }
     if dict.entries.is_empty() {
-        return Err(DictionaryError::Malformed {
-            line: n_lines,
-            reason: format!("no actor entry found in {n_lines} lines"),
-        });
+        return Err(Error::table(
+            "PETRARCH dictionary",
+            n_lines,
+            format!("no actor entry found in {n_lines} lines"),
+        ));
     }
     Ok(dict)
 }
@@ -380,7 +360,7 @@ NO_CODE_ENTRY
     fn text_without_entries_is_an_error() {
         for text in ["", "# only a comment\n\n", "\t[ABC 010101-020202]\n"] {
             match parse_actors(text) {
-                Err(DictionaryError::Malformed { .. }) => {}
+                Err(Error::Table { .. }) => {}
                 other => panic!("{text:?}: expected Malformed, got {other:?}"),
             }
         }
@@ -446,7 +426,7 @@ NO_CODE_ENTRY
 
     #[test]
     fn real_countries_dictionary() {
-        let path = Path::new(concat!(
+        let path = std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../shared/data/petrarch2/Phoenix.Countries.actors.txt"
         ));
@@ -454,7 +434,7 @@ NO_CODE_ENTRY
             eprintln!("skipping: {} not found", path.display());
             return;
         }
-        let dict = read_actors_file(path).unwrap();
+        let dict = parse_actors(&String::from_utf8_lossy(&std::fs::read(path).unwrap())).unwrap();
         assert!(dict.entries.len() > 10_000, "{} entries", dict.entries.len());
         // ILHAM_ALIYEV_: [AZEELI 780101-030804] [AZEGOV 030804-031104]
         // [AZEGOV >031031] [AZEELI] -> president (AZEGOV) in mid-2025.

@@ -52,7 +52,7 @@ pub fn predict_word_tags(model: &StanceModel, sentences: &[Vec<&str>]) -> Result
         for ((words, p), st) in chunk.iter().zip(&pieces).zip(&states) {
             let mut tags = vec!["O".to_string(); words.len()];
             if let Some(st) = st {
-                for (i, t) in tag_pieces(model, st, p).into_iter().enumerate() {
+                for (i, t) in tag_pieces(model, st, p)?.into_iter().enumerate() {
                     if p.starts_word(i) {
                         if let (Some(slot), Some(label)) =
                             (tags.get_mut(p.words[i]), model.heads.ner_labels.get(t.label))
@@ -104,7 +104,7 @@ fn classify<E, T>(
     model: &StanceModel,
     examples: &[E],
     text: impl Fn(&E) -> &str,
-    mut predict: impl FnMut(&StanceModel, Option<&crate::encode::SentenceStates>, &Pieces, &E) -> Vec<T>,
+    mut predict: impl FnMut(&StanceModel, Option<&crate::encode::SentenceStates>, &Pieces, &E) -> Result<Vec<T>>,
 ) -> Result<Vec<T>> {
     let mut out = Vec::new();
     for chunk in examples.chunks(CHUNK) {
@@ -115,7 +115,7 @@ fn classify<E, T>(
         let refs: Vec<&Pieces> = pieces.iter().collect();
         let states = encode_sentences(model, &refs, BATCH)?;
         for ((e, p), st) in chunk.iter().zip(&pieces).zip(&states) {
-            out.extend(predict(model, st.as_ref(), p, e));
+            out.extend(predict(model, st.as_ref(), p, e)?);
         }
     }
     Ok(out)
@@ -135,8 +135,8 @@ pub fn tsc_on(model: &StanceModel, data: &[newsmtsc::TargetExample]) -> Result<T
             e.targets
                 .iter()
                 .map(|&(s, t, _)| match (st, piece_range(p, s, t)) {
-                    (Some(st), Some(r)) => target_sentiment(m, st, &[r]).first().map_or(neutral, |pr| argmax(pr)),
-                    _ => neutral,
+                    (Some(st), Some(r)) => Ok(target_sentiment(m, st, &[r])?.first().map_or(neutral, |pr| argmax(pr))),
+                    _ => Ok(neutral),
                 })
                 .collect()
         },
@@ -173,13 +173,13 @@ pub fn dsa_probs(model: &StanceModel, data: &[dsa::PairExample]) -> Result<Vec<[
         |e| &e.text,
         |m, st, p, e| {
             let pair = (piece_range(p, e.p.0, e.p.1), piece_range(p, e.q.0, e.q.1));
-            vec![match (st, pair) {
-                (Some(st), (Some(a), Some(b))) => directed_stance(m, st, &[(a, b)])
+            Ok(vec![match (st, pair) {
+                (Some(st), (Some(a), Some(b))) => directed_stance(m, st, &[(a, b)])?
                     .first()
                     .copied()
                     .unwrap_or(NEUTRAL_PAIR),
                 _ => NEUTRAL_PAIR,
-            }]
+            }])
         },
     )
 }

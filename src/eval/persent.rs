@@ -8,8 +8,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::input::{Article, Record};
-use crate::output::ActorOut;
-use crate::pipeline::Analyzer;
+use crate::pipeline::{Analysis, Analyzer, Outcome, RunOptions};
+use crate::sink::CollectingSink;
 
 use super::metrics::classification_report;
 use super::TaskReport;
@@ -60,18 +60,31 @@ pub fn read(path: &Path) -> Result<Vec<Document>> {
     Ok(out)
 }
 
-/// The actor the target names: same name, or a person whose name ends with the target's last word.
-pub fn find_target<'a>(actors: &'a [ActorOut], target: &str) -> Option<&'a ActorOut> {
+/// The actor the target names (an index into the resolution's actors): same name or mention,
+/// else an actor whose name ends with the target's last word. Actors are tried most mentioned first.
+pub fn find_target(a: &Analysis, target: &str) -> Option<usize> {
     let t = target.trim().to_lowercase();
     let last = t.rsplit(' ').next().unwrap_or(&t).to_string();
-    actors
-        .iter()
-        .find(|a| a.name.to_lowercase() == t || a.mentions.iter().any(|m| m.text.to_lowercase() == t))
-        .or_else(|| {
-            actors
-                .iter()
-                .find(|a| a.name.to_lowercase().rsplit(' ').next() == Some(last.as_str()))
+    let actors = &a.resolution.actors;
+    let ranked = || a.scores.iter().map(|s| s.actor);
+    ranked()
+        .find(|&i| {
+            actors[i].name.to_lowercase() == t
+                || actors[i]
+                    .mentions
+                    .iter()
+                    .any(|&m| a.findings.mentions[m].text.to_lowercase() == t)
         })
+        .or_else(|| ranked().find(|&i| actors[i].name.to_lowercase().rsplit(' ').next() == Some(last.as_str())))
+}
+
+/// The portrayal score of the target, if the target was found and portrayed.
+pub fn target_portrayal(a: &Analysis, target: &str) -> (bool, Option<f64>) {
+    let Some(i) = find_target(a, target) else {
+        return (false, None);
+    };
+    let score = a.scores.iter().find(|s| s.actor == i).and_then(|s| s.portrayal.as_ref());
+    (true, score.map(|p| f64::from(p.score)))
 }
 
 pub fn label_of(portrayal: Option<f64>, negative_up_to: f64, positive_from: f64) -> usize {
@@ -111,27 +124,26 @@ pub fn choose_thresholds(scores: &[Option<f64>], gold: &[usize]) -> (f64, f64, f
 
 pub fn evaluate(analyzer: &Analyzer, gold: &Path, choose: bool) -> Result<Evaluation> {
     let docs = read(gold)?;
+    let records = docs.iter().enumerate().map(|(i, d)| {
+        Record::Ok(Article {
+            id: i.to_string(),
+            text: d.text.clone(),
+            title: None,
+            date: None,
+            extra: Default::default(),
+        })
+    });
+    let mut sink = CollectingSink::default();
+    analyzer.run(records, &mut sink, &RunOptions::default())?;
     let mut scores = Vec::with_capacity(docs.len());
     let mut unresolved = 0;
-    for chunk in docs.chunks(32) {
-        let records = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                Record::Ok(Article {
-                    id: i.to_string(),
-                    text: d.text.clone(),
-                    title: None,
-                    date: None,
-                    extra: Default::default(),
-                })
-            })
-            .collect();
-        for (d, out) in chunk.iter().zip(analyzer.analyze(records)) {
-            let actor = find_target(&out.actors, &d.target);
-            unresolved += usize::from(actor.is_none());
-            scores.push(actor.and_then(|a| a.portrayal.as_ref()).map(|p| p.score));
-        }
+    for (d, outcome) in docs.iter().zip(&sink.outcomes) {
+        let (found, score) = match outcome {
+            Outcome::Analysed(_, a) => target_portrayal(a, &d.target),
+            Outcome::Failed { .. } => (false, None),
+        };
+        unresolved += usize::from(!found);
+        scores.push(score);
     }
     let gold: Vec<usize> = docs.iter().map(|d| d.label).collect();
     let (neg, pos) = if choose {

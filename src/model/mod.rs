@@ -105,13 +105,13 @@ impl StanceModel {
     pub fn save(&self, dir: &Path) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let write = |file: &str, v: &serde_json::Value| {
-            let text = serde_json::to_string_pretty(v).map_err(|e| Error::Invalid(e.to_string()))?;
+            let text = serde_json::to_string_pretty(v)?;
             std::fs::write(dir.join(file), text + "\n").map_err(|e| Error::io(dir.join(file), e))
         };
         write("config.json", &self.encoder.raw)?;
         write(
             "heads.json",
-            &serde_json::to_value(&self.heads).map_err(|e| Error::Invalid(e.to_string()))?,
+            &serde_json::to_value(&self.heads)?,
         )?;
         self.tokenizer.save(&dir.join("tokenizer.json"))?;
         weights::save_half(&self.vs, &dir.join("model.safetensors"))
@@ -119,7 +119,7 @@ impl StanceModel {
 
     /// Rewrites heads.json alone (after calibration).
     pub fn save_heads(&self, dir: &Path) -> Result<()> {
-        let text = serde_json::to_string_pretty(&self.heads).map_err(|e| Error::Invalid(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&self.heads)?;
         std::fs::write(dir.join("heads.json"), text + "\n").map_err(|e| Error::io(dir.join("heads.json"), e))
     }
 
@@ -135,7 +135,7 @@ impl StanceModel {
                 .map(|o| o.hidden_state),
             Network::DistilBert(m) => m.forward_t(Some(ids), Some(mask), None, train).map(|o| o.hidden_state),
         };
-        out.map_err(|e| Error::Invalid(format!("encoder: {e}")))
+        Ok(out?)
     }
 
     /// NER logits [..., L] from states [..., H] and word shapes [...].

@@ -188,7 +188,7 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
             dev,
             selection_score: score,
         };
-        let line = serde_json::to_string(&report).map_err(|e| Error::Invalid(e.to_string()))?;
+        let line = serde_json::to_string(&report)?;
         eprintln!("{line}");
         model.save(&ckpt.join("last"))?;
         let best = reports
@@ -220,7 +220,7 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
             let shapes = b
                 .shapes
                 .as_ref()
-                .ok_or_else(|| Error::Invalid("NER batch without shapes".into()))?;
+                .ok_or_else(|| Error::MissingPart("word shapes in a NER batch"))?;
             let logits = model.ner_logits(&hidden, shapes, true);
             let n = logits.size()[2];
             ce(logits.view([-1, n]), &b.labels.view([-1]))
@@ -231,7 +231,7 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
             ce(
                 model
                     .tsc_logits(&cls, &t, true)
-                    .ok_or_else(|| Error::Invalid("no tsc head".into()))?,
+                    .ok_or_else(|| Error::MissingPart("target-sentiment head"))?,
                 &b.labels,
             )
         }
@@ -239,14 +239,14 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
             let span_b = b
                 .span_b
                 .as_ref()
-                .ok_or_else(|| Error::Invalid("DSA batch without q spans".into()))?;
+                .ok_or_else(|| Error::MissingPart("q spans in a DSA batch"))?;
             let p = span_means(&hidden, &b.rows, &b.span_a);
             let q = span_means(&hidden, &b.rows, span_b);
             let cls = hidden.select(1, 0).index_select(0, &b.rows);
             ce(
                 model
                     .dsa_logits(&cls, &p, &q, true)
-                    .ok_or_else(|| Error::Invalid("no dsa head".into()))?,
+                    .ok_or_else(|| Error::MissingPart("directed-stance head"))?,
                 &b.labels,
             )
         }
@@ -327,7 +327,7 @@ fn write_metrics(cfg: &TrainConfig, best: &EpochReport, dir: &Path) -> Result<()
         "data_sha256": hashes,
         "command": std::env::args().collect::<Vec<_>>().join(" "),
     });
-    let text = serde_json::to_string_pretty(&metrics).map_err(|e| Error::Invalid(e.to_string()))?;
+    let text = serde_json::to_string_pretty(&metrics)?;
     std::fs::write(dir.join("metrics.json"), text + "\n").map_err(|e| Error::io(dir, e))
 }
 
@@ -368,7 +368,7 @@ pub fn calibrate_dsa(model: &mut StanceModel, train: &Path, dev: &Path) -> Resul
     if let Ok(text) = std::fs::read_to_string(&metrics) {
         if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) {
             v["dsa_logit_adjustment"] = serde_json::to_value(&report).unwrap_or_default();
-            let text = serde_json::to_string_pretty(&v).map_err(|e| Error::Invalid(e.to_string()))?;
+            let text = serde_json::to_string_pretty(&v)?;
             std::fs::write(&metrics, text + "\n").map_err(|e| Error::io(&metrics, e))?;
         }
     }

@@ -1,0 +1,99 @@
+//! The per-sentence step after the encoder: NER tags → entities → mentions → target
+//! sentiment per mention → directed stance per pair of mentions (the pairing policy lives
+//! here). Input: one article's sentences with their encoder states; output: plain data.
+
+use std::ops::Range;
+
+use crate::actors::gazetteer::Gazetteer;
+use crate::encode::SentenceStates;
+use crate::error::Result;
+use crate::heads::{directed_stance, piece_range, tag_pieces, target_sentiment, PieceRange};
+use crate::mentions::{sentence_mentions, Mention};
+use crate::model::StanceModel;
+use crate::ner::{entities, Entity};
+use crate::tokenize::Pieces;
+
+/// Mentions of one sentence that enter pairs (the first ones, in text order): at most 276 pairs.
+pub const MAX_PAIRED_MENTIONS: usize = 24;
+
+/// What the model stage found in one article.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub sentences: Vec<Range<usize>>,
+    pub entities: Vec<Entity>,
+    pub mentions: Vec<Mention>,
+    /// (mention p, mention q, P(neutral, p+q, q+p, p−q, q−p)), p before q in the text.
+    pub pairs: Vec<(usize, usize, [f32; 5])>,
+}
+
+impl Findings {
+    pub fn new(sentences: Vec<Range<usize>>) -> Self {
+        Findings {
+            sentences,
+            ..Default::default()
+        }
+    }
+
+    /// Adds sentence `k` (char range `range` of the article `chars`) from its encoder states.
+    pub fn add_sentence(
+        &mut self,
+        model: &StanceModel,
+        gazetteer: &Gazetteer,
+        chars: &[char],
+        k: usize,
+        pieces: &Pieces,
+        states: &SentenceStates,
+    ) -> Result<()> {
+        let range = self.sentences[k].clone();
+        let first_entity = self.entities.len();
+        let tags = tag_pieces(model, states, pieces)?;
+        self.entities.extend(entities(
+            pieces,
+            &tags,
+            &model.heads.ner_labels,
+            chars,
+            range.start,
+            k,
+        ));
+        let ents: Vec<(usize, &Entity)> = (first_entity..self.entities.len())
+            .map(|i| (i, &self.entities[i]))
+            .collect();
+        let text: String = chars[range.clone()].iter().collect();
+        let mut ms = sentence_mentions(gazetteer, &text, range.start, k, &ents);
+        if model.heads.has_stance() {
+            let spans: Vec<(usize, PieceRange)> = ms
+                .iter()
+                .enumerate()
+                .filter_map(|(i, m)| Some((i, piece_range(pieces, m.start - range.start, m.end - range.start)?)))
+                .collect();
+            let ranges: Vec<PieceRange> = spans.iter().map(|x| x.1).collect();
+            for ((i, _), pr) in spans.iter().zip(target_sentiment(model, states, &ranges)?) {
+                ms[*i].portrayal = Some(pr);
+            }
+            let pairs = pairs(&ms, &spans);
+            let probs = directed_stance(model, states, &pairs.iter().map(|x| x.2).collect::<Vec<_>>())?;
+            let base = self.mentions.len();
+            for ((i, j, _), pr) in pairs.iter().zip(probs) {
+                self.pairs.push((base + i, base + j, pr));
+            }
+        }
+        self.mentions.extend(ms);
+        Ok(())
+    }
+}
+
+/// Every pair of mentions with different text; one pass of the head gives both directions.
+/// Capped so that a list-like "sentence" cannot explode quadratically.
+fn pairs(ms: &[Mention], spans: &[(usize, PieceRange)]) -> Vec<(usize, usize, (PieceRange, PieceRange))> {
+    let n = spans.len().min(MAX_PAIRED_MENTIONS);
+    let mut out = Vec::new();
+    for a in 0..n {
+        for b in a + 1..n {
+            let (i, j) = (spans[a].0, spans[b].0);
+            if ms[i].text != ms[j].text {
+                out.push((i, j, (spans[a].1, spans[b].1)));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,212 @@
+//! The scoring policy: which sentence items count for which actor. A country and its members
+//! are one side (a bloc), never a pair; with the country roll-up, a member also speaks for its
+//! country. Returns domain scores, indexed by actor.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{aggregate, directed_items, portrayal_item, Item, Score};
+use crate::actors::resolve::Resolution;
+use crate::findings::Findings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollup {
+    /// Members' scores also count for the country they belong to.
+    Country,
+    None,
+}
+
+/// One actor's scores. Actor indices point into [`Resolution::actors`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActorScores {
+    pub actor: usize,
+    /// The aggregate over all of the actor's outgoing pairs.
+    pub stance: Option<Score>,
+    pub portrayal: Option<Score>,
+    /// (target actor, score), the most confident first.
+    pub toward: Vec<(usize, Score)>,
+}
+
+/// Scores of every actor, the most mentioned first (a country counts its members' mentions).
+pub fn score_actors(res: &Resolution, f: &Findings, rollup: Rollup) -> Vec<ActorScores> {
+    let n = res.actors.len();
+    // Each actor also speaks for the country it belongs to, when rolling up.
+    let roles = |a: usize| -> Vec<usize> {
+        let mut v = vec![a];
+        if rollup == Rollup::Country {
+            v.extend(res.actors[a].affiliation.filter(|&c| c != a));
+        }
+        v
+    };
+    let bloc = |x: usize| res.actors[x].affiliation.unwrap_or(x);
+    // Ordered maps: the items' order (and so the float sums) never depends on hashing.
+    let mut pair_items: BTreeMap<(usize, usize), Vec<Item>> = BTreeMap::new();
+    for &(p, q, ref probs) in &f.pairs {
+        let (Some(a), Some(b)) = (res.mention_actor[p], res.mention_actor[q]) else {
+            continue;
+        };
+        if bloc(a) == bloc(b) {
+            continue;
+        }
+        let (ab, ba) = directed_items(f.mentions[p].sentence, probs);
+        let mut seen = BTreeSet::new();
+        for &x in &roles(a) {
+            for &y in &roles(b) {
+                if x != y && seen.insert((x, y)) {
+                    pair_items.entry((x, y)).or_default().push(ab);
+                    pair_items.entry((y, x)).or_default().push(ba);
+                }
+            }
+        }
+    }
+    let mut portrayal_items: Vec<Vec<Item>> = vec![Vec::new(); n];
+    for (m, mention) in f.mentions.iter().enumerate() {
+        let (Some(a), Some(pr)) = (res.mention_actor[m], mention.portrayal) else {
+            continue;
+        };
+        for x in roles(a) {
+            portrayal_items[x].push(portrayal_item(mention.sentence, &pr));
+        }
+    }
+    let weight = |a: usize| {
+        res.actors[a].mentions.len()
+            + res
+                .actors
+                .iter()
+                .filter(|m| m.affiliation == Some(a))
+                .map(|m| m.mentions.len())
+                .sum::<usize>()
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&a| (std::cmp::Reverse(weight(a)), a));
+    order
+        .into_iter()
+        .map(|a| {
+            let targets: Vec<(usize, &Vec<Item>)> = pair_items
+                .range((a, 0)..(a + 1, 0))
+                .map(|(&(_, y), v)| (y, v))
+                .collect();
+            let outgoing: Vec<Item> = targets.iter().flat_map(|(_, v)| v.iter().copied()).collect();
+            let mut toward: Vec<(usize, Score)> = targets
+                .iter()
+                .filter_map(|&(y, v)| Some((y, aggregate(v)?)))
+                .collect();
+            toward.sort_by(|x, y| {
+                y.1.confidence
+                    .total_cmp(&x.1.confidence)
+                    .then_with(|| res.actors[x.0].id.cmp(&res.actors[y.0].id))
+            });
+            ActorScores {
+                actor: a,
+                stance: aggregate(&outgoing),
+                portrayal: aggregate(&portrayal_items[a]),
+                toward,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::resolve::{Actor, ActorKind};
+    use crate::mentions::Mention;
+
+    fn actor(id: &str, kind: ActorKind, affiliation: Option<usize>, mentions: Vec<usize>) -> Actor {
+        Actor {
+            id: id.into(),
+            name: id.into(),
+            kind,
+            affiliation,
+            cameo: None,
+            mentions,
+        }
+    }
+
+    fn mention(text: &str, start: usize, sentence: usize) -> Mention {
+        let end = start + text.chars().count();
+        Mention {
+            start,
+            end,
+            text: text.into(),
+            label: "X".into(),
+            sentence,
+            entity: None,
+            country: None,
+            portrayal: Some([0.8, 0.2, 0.0]),
+        }
+    }
+
+    /// "Russia warned Baku. Zakharova attacked Baku and praised Russia."
+    fn scene() -> (Resolution, Findings) {
+        let res = Resolution {
+            actors: vec![
+                actor("RUS", ActorKind::Country, None, vec![0, 4]),
+                actor("AZE", ActorKind::Country, None, vec![1, 3]),
+                actor("maria-zakharova", ActorKind::Person, Some(0), vec![2]),
+            ],
+            mention_actor: vec![Some(0), Some(1), Some(2), Some(1), Some(0)],
+        };
+        let f = Findings {
+            sentences: vec![0..19, 20..63],
+            entities: vec![],
+            mentions: vec![
+                mention("Russia", 0, 0),
+                mention("Baku", 14, 0),
+                mention("Zakharova", 20, 1),
+                mention("Baku", 39, 1),
+                mention("Russia", 56, 1),
+            ],
+            // (p, q, P(neutral, p+q, q+p, p−q, q−p))
+            pairs: vec![
+                (0, 1, [0.0, 0.0, 0.0, 1.0, 0.0]),
+                (2, 3, [0.0, 0.0, 0.0, 1.0, 0.0]),
+                (2, 4, [0.0, 1.0, 0.0, 0.0, 0.0]),
+                (3, 4, [1.0, 0.0, 0.0, 0.0, 0.0]),
+            ],
+        };
+        (res, f)
+    }
+
+    fn toward<'a>(scores: &'a [ActorScores], from: usize, to: usize) -> Option<&'a Score> {
+        scores
+            .iter()
+            .find(|a| a.actor == from)?
+            .toward
+            .iter()
+            .find(|t| t.0 == to)
+            .map(|t| &t.1)
+    }
+
+    const RUS: usize = 0;
+    const AZE: usize = 1;
+    const ZAKHAROVA: usize = 2;
+
+    #[test]
+    fn members_speak_for_their_country_and_are_never_paired_with_it() {
+        let (res, f) = scene();
+        let out = score_actors(&res, &f, Rollup::Country);
+        assert_eq!(out.iter().map(|a| a.actor).collect::<Vec<_>>(), [RUS, AZE, ZAKHAROVA]);
+        let rus_aze = toward(&out, RUS, AZE).unwrap();
+        assert_eq!((rus_aze.score, rus_aze.n_sentences), (-1.0, 2));
+        assert_eq!(rus_aze.evidence, [(0, -1.0), (1, -1.0)]);
+        assert!(toward(&out, ZAKHAROVA, RUS).is_none());
+        assert!(toward(&out, RUS, ZAKHAROVA).is_none());
+        // Sentence 1's Baku–Russia pair was neutral: no weight, so AZE → RUS rests on nothing.
+        assert!(toward(&out, AZE, RUS).is_none_or(|t| t.confidence == 0.0));
+        // Portrayal rolls up too: Zakharova's mention counts for Russia.
+        assert_eq!(out[0].portrayal.as_ref().unwrap().n_sentences, 2);
+    }
+
+    #[test]
+    fn without_rollup_members_keep_their_own_pairs() {
+        let (res, f) = scene();
+        let out = score_actors(&res, &f, Rollup::None);
+        let rus_aze = toward(&out, RUS, AZE).unwrap();
+        // Both sentences involve the two countries; only the first carries stance.
+        assert_eq!(
+            (rus_aze.score, rus_aze.n_sentences, rus_aze.evidence.len()),
+            (-1.0, 2, 1)
+        );
+        assert_eq!(toward(&out, ZAKHAROVA, AZE).unwrap().score, -1.0);
+    }
+}
