@@ -108,7 +108,7 @@ struct AnalyzeArgs {
     gazetteer: Option<PathBuf>,
     /// Articles analysed together (one encoder pass over their sentences); output reaches
     /// its destination after each batch.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 32)]
     batch_articles: usize,
 }
 
@@ -351,6 +351,13 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             let out = if a.resume {
                 OutputFile::resume(path)?
             } else {
+                let partial = actorstance::resume::partial_path(path);
+                if partial.exists() {
+                    tracing::warn!(
+                        "starting over: {} from an earlier run is overwritten (--resume continues it)",
+                        partial.display()
+                    );
+                }
                 OutputFile::create(path)?
             };
             let name = out.partial.display().to_string();

@@ -190,6 +190,21 @@ impl ArticleOutput {
             .iter()
             .map(|sc| {
                 let actor = &res.actors[sc.actor];
+                let mut toward: Vec<TowardOut> = sc
+                    .toward
+                    .iter()
+                    .map(|(y, s)| TowardOut {
+                        target: res.actors[*y].id.clone(),
+                        score: score_out(s),
+                    })
+                    .collect();
+                // The most confident first; ties at the printed precision by target id.
+                toward.sort_by(|x, y| {
+                    y.score
+                        .confidence
+                        .total_cmp(&x.score.confidence)
+                        .then_with(|| x.target.cmp(&y.target))
+                });
                 ActorOut {
                     id: actor.id.clone(),
                     name: actor.name.clone(),
@@ -211,14 +226,7 @@ impl ArticleOutput {
                         .collect(),
                     stance: sc.stance.as_ref().map(score_out),
                     portrayal: sc.portrayal.as_ref().map(score_out),
-                    toward: sc
-                        .toward
-                        .iter()
-                        .map(|(y, s)| TowardOut {
-                            target: res.actors[*y].id.clone(),
-                            score: score_out(s),
-                        })
-                        .collect(),
+                    toward,
                 }
             })
             .collect();

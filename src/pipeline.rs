@@ -55,7 +55,7 @@ pub struct RunOptions<'a> {
 impl Default for RunOptions<'_> {
     fn default() -> Self {
         RunOptions {
-            batch_articles: 16,
+            batch_articles: 32,
             done: &[],
             stop: None,
         }

@@ -22,7 +22,7 @@ pub struct ActorScores {
     /// The aggregate over all of the actor's outgoing pairs.
     pub stance: Option<Score>,
     pub portrayal: Option<Score>,
-    /// (target actor, score), the most confident first.
+    /// (target actor, score), by target index.
     pub toward: Vec<(usize, Score)>,
 }
 
@@ -86,15 +86,10 @@ pub fn score_actors(res: &Resolution, f: &Findings, rollup: Rollup) -> Vec<Actor
                 .map(|(&(_, y), v)| (y, v))
                 .collect();
             let outgoing: Vec<Item> = targets.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-            let mut toward: Vec<(usize, Score)> = targets
+            let toward = targets
                 .iter()
                 .filter_map(|&(y, v)| Some((y, aggregate(v)?)))
                 .collect();
-            toward.sort_by(|x, y| {
-                y.1.confidence
-                    .total_cmp(&x.1.confidence)
-                    .then_with(|| res.actors[x.0].id.cmp(&res.actors[y.0].id))
-            });
             ActorScores {
                 actor: a,
                 stance: aggregate(&outgoing),
