@@ -168,7 +168,7 @@ struct TrainArgs {
     #[arg(long)]
     dev_limit: Option<usize>,
     /// Tasks to train (dev figures always cover every head, to show any forgetting).
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Task::Ner, Task::Tsc, Task::Dsa])]
+    #[arg(long, value_delimiter = ',', default_values_t = Task::ALL)]
     tasks: Vec<Task>,
     /// The model's name, written to heads.json and reported in analyze's output.
     #[arg(long, default_value = "actorstance-minilm")]

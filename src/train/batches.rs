@@ -14,7 +14,7 @@ use crate::heads::{piece_range, PieceRange};
 use crate::model::config::DSA_MIRRORED;
 use crate::tokenize::{Pieces, WordPieceTokenizer};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Task {
     Ner,
@@ -23,12 +23,30 @@ pub enum Task {
 }
 
 impl Task {
+    pub const ALL: [Task; 3] = [Task::Ner, Task::Tsc, Task::Dsa];
+
     pub fn name(self) -> &'static str {
         match self {
             Task::Ner => "ner",
             Task::Tsc => "tsc",
             Task::Dsa => "dsa",
         }
+    }
+}
+
+impl std::fmt::Display for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Task {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Task::ALL
+            .into_iter()
+            .find(|t| t.name() == s)
+            .ok_or_else(|| format!("unknown task {s:?} (ner, tsc or dsa)"))
     }
 }
 
