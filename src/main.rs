@@ -61,10 +61,10 @@ enum Command {
     },
     /// Measure a model against a gold file; prints one JSON object.
     #[command(
-        after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt\n  actorstance eval persent --gold persent/dev.csv"
+        after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt [--end-to-end [--choose-cut]]\n  actorstance eval persent --gold persent/dev.csv\n  actorstance eval actors --gold tests/data/actors.jsonl"
     )]
     Eval {
-        #[arg(value_parser = ["ner", "tsc", "dsa", "persent"])]
+        #[arg(value_parser = ["ner", "tsc", "dsa", "persent", "actors"])]
         task: String,
         #[arg(long)]
         gold: PathBuf,
@@ -76,6 +76,17 @@ enum Command {
         /// persent: choose the two portrayal thresholds on this file (dev only) and report them.
         #[arg(long)]
         choose_thresholds: bool,
+        /// dsa: measure the whole path (NER, actors, directed head, aggregation) instead of the
+        /// head on gold spans.
+        #[arg(long)]
+        end_to_end: bool,
+        /// dsa --end-to-end: the confidence under which a pair reads neutral (default: the one
+        /// chosen on DSA valid for the bundled model).
+        #[arg(long)]
+        cut: Option<f64>,
+        /// dsa --end-to-end: choose the cut on this file (valid only) and report it.
+        #[arg(long, conflicts_with = "cut")]
+        choose_cut: bool,
     },
 }
 
@@ -274,6 +285,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             model,
             threads,
             choose_thresholds,
+            end_to_end,
+            cut,
+            choose_cut,
         } => {
             set_threads(threads);
             let dir = model.unwrap_or_else(default_model);
@@ -281,7 +295,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let json = match task.as_str() {
                 "ner" => serde_json::to_string(&actorstance::eval::ner(&m, &gold)?)?,
                 "tsc" => serde_json::to_string(&actorstance::eval::tsc(&m, &gold)?)?,
+                "dsa" if end_to_end => {
+                    use actorstance::eval::end_to_end;
+                    let data = actorstance::data::dsa::read(&gold)?;
+                    let gold_labels: Vec<usize> = data.iter().map(|e| e.label).collect();
+                    let options = Options {
+                        rollup: Rollup::None,
+                        ..Options::default()
+                    };
+                    let found = end_to_end::findings(&Analyzer::new(m, options)?, &data)?;
+                    let cut = match (choose_cut, cut) {
+                        (true, _) => end_to_end::choose_cut(&found, &gold_labels),
+                        (false, Some(c)) => c,
+                        (false, None) => end_to_end::DEFAULT_CUT,
+                    };
+                    serde_json::to_string(&end_to_end::report(&found, &gold_labels, cut))?
+                }
                 "dsa" => serde_json::to_string(&actorstance::eval::dsa(&m, &gold)?)?,
+                "actors" => {
+                    let passages = actorstance::eval::actors::read(&gold)?;
+                    let analyzer = Analyzer::new(m, Options::default())?;
+                    serde_json::to_string(&actorstance::eval::actors::evaluate(&analyzer, &passages)?)?
+                }
                 _ => {
                     let analyzer = Analyzer::new(m, Options::default())?;
                     let e = actorstance::eval::persent::evaluate(&analyzer, &gold, choose_thresholds)?;

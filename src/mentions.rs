@@ -20,6 +20,9 @@ pub struct Mention {
     pub country: Option<(usize, Via)>,
     /// P(negative, neutral, positive) of the text toward this mention.
     pub portrayal: Option<[f32; 3]>,
+    /// Named as where something happens ("raids in X", "a summit at Y"): a place in this
+    /// position is a setting, not a party.
+    pub setting: bool,
 }
 
 /// Mentions of one sentence, in text order. `entities` are the article's entities with their
@@ -44,6 +47,7 @@ pub fn sentence_mentions(
                 entity: Some(i),
                 country: gaz.lookup(&e.text),
                 portrayal: None,
+            setting: false,
             };
             if m.label == "ORG" {
                 extend_over_org_head(&mut m, &chars, offset, entities);
@@ -70,8 +74,10 @@ pub fn sentence_mentions(
             entity: None,
             country: Some((hit.country, hit.via)),
             portrayal: None,
+            setting: false,
         });
     }
+    extend_over_institutions(&mut out, &chars, offset);
     // Definite references ("the ministry"); resolution links them to an organisation or drops them.
     // Matched on the original text (lowercasing could change char counts and so offsets).
     for head in REFERENCE_HEADS {
@@ -97,12 +103,38 @@ pub fn sentence_mentions(
                     entity: None,
                     country: None,
                     portrayal: None,
+            setting: false,
                 });
             }
         }
     }
     out.sort_by_key(|m| (m.start, m.end));
+    for m in &mut out {
+        m.setting = after_locative(&chars[..m.start - offset]);
+    }
     out
+}
+
+/// Prepositions that put what follows them as a location.
+const LOCATIVES: &[&str] = &[
+    "in", "at", "near", "outside", "inside", "around", "across", "throughout", "into", "within", "to", "from",
+    "toward", "towards", "through", "via", "over", "above",
+];
+
+/// "the city of X": a place noun and "of" also name a setting.
+const PLACE_NOUNS: &[&str] = &["city", "town", "village", "port", "region", "province", "district", "area", "outskirts"];
+
+/// Whether the text before a mention ends with a locative preposition (and an optional "the").
+fn after_locative(before: &[char]) -> bool {
+    let text: String = before.iter().collect();
+    let mut words = text.split_whitespace().rev();
+    let mut last = words.next().unwrap_or("");
+    if last.eq_ignore_ascii_case("the") {
+        last = words.next().unwrap_or("");
+    }
+    let last = last.to_lowercase();
+    LOCATIVES.contains(&last.as_str())
+        || (last == "of" && words.next().is_some_and(|w| PLACE_NOUNS.contains(&w.to_lowercase().as_str())))
 }
 
 /// Capitalised words that end an organisation's name ("Culture Ministry"). NER often stops one
@@ -144,6 +176,89 @@ fn extend_over_org_head(m: &mut Mention, sentence: &[char], offset: usize, entit
     }
 }
 
+/// Institutions named after their country or place in lower case: "Turkish police", "Egypt's
+/// state media", "the German government", "Lyon police". Longest first.
+const INSTITUTIONS: &[&str] = &[
+    "state news agency",
+    "state television",
+    "state media",
+    "state TV",
+    "foreign ministry",
+    "defence ministry",
+    "defense ministry",
+    "interior ministry",
+    "finance ministry",
+    "justice ministry",
+    "health ministry",
+    "central bank",
+    "security forces",
+    "armed forces",
+    "border guards",
+    "coast guard",
+    "city council",
+    "government",
+    "authorities",
+    "officials",
+    "prosecutors",
+    "police",
+    "military",
+    "army",
+    "navy",
+    "parliament",
+    "cabinet",
+    "diplomats",
+    "embassy",
+    "ministry",
+    "troops",
+    "forces",
+    "regulators",
+    "lawmakers",
+];
+
+/// A country phrase (demonym, or a name in the possessive) or a place, followed by an
+/// institution, becomes one organisation mention: "Turkish police" is an institution of
+/// Turkey (resolution affiliates it), not Turkey itself. Only where no other mention follows.
+fn extend_over_institutions(out: &mut [Mention], sentence: &[char], offset: usize) {
+    let n = out.len();
+    for k in 0..n {
+        let m = &out[k];
+        let opens = match m.country {
+            Some((_, Via::Demonym)) => true,
+            Some(_) | None => m.label == "LOC",
+        };
+        if !opens {
+            continue;
+        }
+        let mut at = m.end - offset;
+        let rest: String = sentence[at..].iter().collect();
+        let possessive = ["’s ", "'s "].iter().find(|p| rest.starts_with(*p));
+        if let Some(p) = possessive {
+            at += p.chars().count();
+        } else if m.country.is_some_and(|(_, via)| via != Via::Demonym) || !rest.starts_with(' ') {
+            // A country's name needs the possessive ("Egypt's police"), else "in Egypt police ..."
+            continue;
+        } else {
+            at += 1;
+        }
+        let tail: String = sentence[at..].iter().collect();
+        let Some(inst) = INSTITUTIONS.iter().find(|i| {
+            tail.get(..i.len()).is_some_and(|t| t.eq_ignore_ascii_case(i))
+                && !tail[i.len()..].starts_with(|c: char| c.is_alphanumeric())
+        }) else {
+            continue;
+        };
+        let end = offset + at + inst.chars().count();
+        if out.iter().any(|o| o.start < end && m.end <= o.start) {
+            continue;
+        }
+        let m = &mut out[k];
+        m.text = sentence[m.start - offset..end - offset].iter().collect();
+        m.end = end;
+        m.label = "ORG".into();
+        m.country = None;
+    }
+}
+
 /// Head nouns of definite references that can stand for an organisation named earlier.
 const REFERENCE_HEADS: &[&str] = &[
     "ministry",
@@ -163,6 +278,18 @@ const REFERENCE_HEADS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_after_locatives_are_settings() {
+        let at = |s: &str| after_locative(&s.chars().collect::<Vec<_>>());
+        assert!(at("killed during raids in "));
+        assert!(at("a summit at the "));
+        assert!(at("shot down over "));
+        assert!(at("a police operation in the Russian city of "));
+        assert!(!at("talks between "));
+        assert!(!at("a statement by the government of "));
+        assert!(!at(""));
+    }
 
     #[test]
     fn an_organisation_cut_short_by_ner_takes_its_head_word() {

@@ -11,6 +11,8 @@ use rayon::prelude::*;
 
 use crate::actors::gazetteer::Gazetteer;
 use crate::actors::petrarch::ActorDictionary;
+use crate::actors::leaders::Leaders;
+use crate::actors::places::Places;
 use crate::actors::resolve::{dictionary_index, Resolution, Resolver};
 use crate::encode::encode_sentences;
 use crate::error::{Error, Failure, FailureKind, Result};
@@ -108,6 +110,8 @@ impl Outcome {
 pub struct Analyzer {
     pub model: StanceModel,
     pub gazetteer: Gazetteer,
+    pub places: Places,
+    pub leaders: Leaders,
     pub dictionary: Option<(ActorDictionary, std::collections::HashMap<String, usize>)>,
     pub options: Options,
 }
@@ -120,9 +124,12 @@ struct Prepared {
 
 impl Analyzer {
     pub fn new(model: StanceModel, options: Options) -> Result<Self> {
+        let gazetteer = Gazetteer::bundled()?;
         Ok(Analyzer {
             model,
-            gazetteer: Gazetteer::bundled()?,
+            places: Places::bundled(&gazetteer)?,
+            leaders: Leaders::bundled()?,
+            gazetteer,
             dictionary: None,
             options,
         })
@@ -280,6 +287,8 @@ impl Analyzer {
     fn resolver(&self) -> Resolver<'_> {
         Resolver {
             gazetteer: &self.gazetteer,
+            places: &self.places,
+            leaders: &self.leaders,
             dictionary: self.dictionary.as_ref().map(|d| &d.0),
             dictionary_index: self.dictionary.as_ref().map(|d| &d.1),
         }

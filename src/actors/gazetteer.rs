@@ -66,6 +66,7 @@ const BLOCKERS: &[&str] = &[
     "Cuba Gooding",
     "Kenya Moore",
     "Paris Hilton",
+    "British Columbia",
     "Denzel Washington",
     "George Washington",
 ];

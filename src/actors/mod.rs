@@ -1,5 +1,7 @@
 //! Actors: mentions grouped into who-is-who, with countries and affiliations.
 
 pub mod gazetteer;
+pub mod leaders;
 pub mod petrarch;
+pub mod places;
 pub mod resolve;

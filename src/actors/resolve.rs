@@ -7,13 +7,15 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::gazetteer::{Gazetteer, Via};
+use super::leaders::Leaders;
 use super::petrarch::{ActorDictionary, Date};
+use super::places::Places;
 use crate::mentions::Mention;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
     Country,
@@ -168,6 +170,8 @@ fn georgia_is_us_state(text: &str) -> bool {
 
 pub struct Resolver<'a> {
     pub gazetteer: &'a Gazetteer,
+    pub places: &'a Places,
+    pub leaders: &'a Leaders,
     pub dictionary: Option<&'a ActorDictionary>,
     /// Uppercased names of the dictionary's entries → entry index.
     pub dictionary_index: Option<&'a HashMap<String, usize>>,
@@ -206,11 +210,31 @@ impl Resolver<'_> {
             })
         };
         let geo = gaz.by_code("GEO");
+        // The countries the article names outright (capitals are weaker evidence: "Tripoli"
+        // may be Lebanon's second city).
+        let article_countries: std::collections::BTreeSet<usize> = gaz
+            .find(&article)
+            .into_iter()
+            .filter(|h| !(us_georgia && Some(h.country) == geo))
+            .filter(|h| matches!(h.via, Via::Name | Via::Alias | Via::Demonym))
+            .map(|h| h.country)
+            .collect();
+        // A capital stands for its country unless the article points to a namesake elsewhere,
+        // or a namesake dwarfs it ("Hamilton" is Bermuda's capital, and a Canadian city).
+        let capital_elsewhere = |m: &Mention, c: usize| {
+            let cands = self.places.candidates(&m.text);
+            let own = cands.iter().find(|x| x.0 == c).map_or(0, |x| x.1);
+            !article_countries.contains(&c)
+                && cands.iter().any(|&(o, pop)| {
+                    o != c && (article_countries.contains(&o) || pop / super::places::DOMINANCE >= own.max(1))
+                })
+        };
         // The country a mention stands for: the whole mention, or a demonym/name opening a MISC one ("Russian-sponsored").
         let country_of = |m: &Mention| -> Option<usize> {
             let whole = m
                 .country
                 .filter(|&(c, via)| !(us_georgia && Some(c) == geo && via == Via::Name))
+                .filter(|&(c, via)| !(via == Via::Capital && capital_elsewhere(m, c)))
                 .map(|(c, _)| c);
             whole.or_else(|| {
                 (m.label == "MISC")
@@ -228,10 +252,22 @@ impl Resolver<'_> {
             }
             let (key, name, kind) = match m.label.as_str() {
                 "PER" => {
-                    let name = person_name(&m.text);
+                    let mut name = person_name(&m.text);
                     if !name.contains(' ') {
-                        pending_surnames.push(i);
-                        continue;
+                        // "Luis and Carlos Quispe": a given name shares the next name's surname.
+                        let known = |w: &str| {
+                            self.leaders.country_code(w, None).is_some()
+                                || mentions[..i].iter().any(|p| {
+                                    p.label == "PER" && person_name(&p.text).rsplit(' ').next() == Some(w)
+                                })
+                        };
+                        match shared_surname(text, mentions, i).filter(|_| !known(&name)) {
+                            Some(surname) => name = format!("{name} {surname}"),
+                            None => {
+                                pending_surnames.push(i);
+                                continue;
+                            }
+                        }
                     }
                     (format!("per:{name}"), name, ActorKind::Person)
                 }
@@ -306,9 +342,22 @@ impl Resolver<'_> {
             });
         }
 
+        // Places get their country from the world-cities table, read in the light of the
+        // countries the article names.
+        // Places with one candidate country also say where the article is ("Perth ... north of
+        // Edinburgh" is the Scottish Perth).
+        let mut place_context = article_countries.clone();
+        for a in actors.iter().filter(|a| a.kind == ActorKind::Location) {
+            if let [(c, _)] = self.places.candidates(&a.name) {
+                place_context.insert(*c);
+            }
+        }
+        let place_country = |name: &str| self.places.country_of(name, &place_context);
+
         // Affiliations, voted over mentions.
         let mut votes: Vec<HashMap<usize, usize>> = vec![HashMap::new(); actors.len()];
         let mut affil_of_mention: Vec<Option<usize>> = vec![None; mentions.len()];
+        let listed = list_countries(text, mentions, &country_of);
         for (i, m) in mentions.iter().enumerate() {
             let Some(a) = mention_actor[i] else { continue };
             if actors[a].kind == ActorKind::Country {
@@ -354,10 +403,18 @@ impl Resolver<'_> {
                     .then(|| mention_actor[i + 1].filter(|&p| actors[p].kind == ActorKind::Country))
                     .flatten()
             });
+            // A place, or an organisation named after one ("Chicago police", "Lyon city council").
+            let place = match actors[a].kind {
+                ActorKind::Location => place_country(&actors[a].name),
+                ActorKind::Organization if contained.is_none() => leading_place(&actors[a].name, &place_country),
+                _ => None,
+            };
             let found = contained
+                .or(place)
                 .map(|c| country_actor(&mut actors, &mut by_key, c))
                 .or(left)
-                .or(right);
+                .or(right)
+                .or_else(|| listed[i].map(|c| country_actor(&mut actors, &mut by_key, c)));
             affil_of_mention[i] = found;
             if let Some(c) = found {
                 votes.resize(actors.len(), HashMap::new());
@@ -379,6 +436,17 @@ impl Resolver<'_> {
                 .iter()
                 .max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c)))
                 .map(|(&c, _)| c);
+        }
+
+        // Office-holders known without a title, by their role on the article's date.
+        let day = date.and_then(Date::parse_iso);
+        for a in 0..actors.len() {
+            if actors[a].kind != ActorKind::Person || actors[a].affiliation.is_some() {
+                continue;
+            }
+            if let Some(c) = self.leaders.country_code(&actors[a].name, day).and_then(|iso| gaz.by_code(iso)) {
+                actors[a].affiliation = Some(country_actor(&mut actors, &mut by_key, c));
+            }
         }
 
         // PETRARCH codes (and the affiliations they imply), honouring the article's date.
@@ -408,6 +476,97 @@ impl Resolver<'_> {
         unique_ids(&mut actors);
         Resolution { actors, mention_actor }
     }
+}
+
+/// The text between two mentions.
+fn gap(text: &[char], a: &Mention, b: &Mention) -> String {
+    text.get(a.end..b.start).unwrap_or_default().iter().collect()
+}
+
+/// The surname that a bare given name shares with the next name: "Luis and Carlos Quispe",
+/// "Joost and Anneke van Dam" (everything after the next name's first word). The caller rules
+/// out a word that is itself a known surname ("Obama and Hu Jintao").
+fn shared_surname(text: &[char], mentions: &[Mention], i: usize) -> Option<String> {
+    let next = mentions.get(i + 1).filter(|n| n.sentence == mentions[i].sentence && n.label == "PER")?;
+    if gap(text, &mentions[i], next).trim() != "and" {
+        return None;
+    }
+    let full = person_name(&next.text);
+    full.split_once(' ').map(|(_, rest)| rest.to_string())
+}
+
+/// Words that end a list's lead: "Russian troops said Smith ..." names no Russian Smith.
+const NOT_LIST_NOUNS: &[&str] = &[
+    "said", "says", "say", "told", "tells", "tell", "accused", "accuses", "warned", "warns", "claims", "claimed",
+    "and", "or", "of", "in", "at", "on", "for", "with", "to", "from", "by", "against", "is", "are", "was", "were",
+];
+
+/// A lead between a nationality and a list of names: a few lowercase nouns ("citizens",
+/// "aid workers", "couple"), optionally closed by a comma.
+fn is_list_lead(gap: &str) -> bool {
+    let words = gap.trim().trim_end_matches(',');
+    let n = words.split_whitespace().count();
+    !words.contains([',', ';', '(', ')', '"', '“', '”', '.'])
+        && n <= 3
+        && words.split_whitespace().all(|w| {
+            w.chars().all(|c| c.is_lowercase() || c == '-')
+                && !NOT_LIST_NOUNS.contains(&w)
+                && !w.ends_with("ed")
+                && !w.ends_with("ing")
+        })
+}
+
+/// Countries given to names in lists, per mention: "Filipino seamen, A B and C D",
+/// "Peruvian brothers A and B C", "A B and C D, both Polish nationals", "a Canadian, A B".
+/// A chain is persons joined by commas and "and"; it takes the nationality that leads it or
+/// follows it in apposition.
+fn list_countries(text: &[char], mentions: &[Mention], country_of: &impl Fn(&Mention) -> Option<usize>) -> Vec<Option<usize>> {
+    let demonym = |m: &Mention| {
+        matches!(m.country, Some((_, Via::Demonym)))
+            .then(|| country_of(m))
+            .flatten()
+    };
+    let same_sentence = |a: usize, b: usize| mentions[a].sentence == mentions[b].sentence;
+    let mut out = vec![None; mentions.len()];
+    let mut i = 0;
+    while i < mentions.len() {
+        if mentions[i].label != "PER" {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        while end + 1 < mentions.len()
+            && mentions[end + 1].label == "PER"
+            && same_sentence(end, end + 1)
+            && matches!(gap(text, &mentions[end], &mentions[end + 1]).trim(), "," | "and" | ", and")
+        {
+            end += 1;
+        }
+        let lead = (i > 0 && same_sentence(i - 1, i) && is_list_lead(&gap(text, &mentions[i - 1], &mentions[i])))
+            .then(|| demonym(&mentions[i - 1]))
+            .flatten();
+        let tail = mentions
+            .get(end + 1)
+            .filter(|_| end + 1 < mentions.len() && same_sentence(end, end + 1))
+            .filter(|n| {
+                let g = gap(text, &mentions[end], n);
+                let g = g.trim();
+                g.strip_prefix(',')
+                    .is_some_and(|rest| matches!(rest.trim(), "" | "both" | "all" | "each" | "all three" | "both of them"))
+            })
+            .and_then(demonym);
+        if let Some(c) = lead.or(tail) {
+            out[i..=end].iter_mut().for_each(|o| *o = Some(c));
+        }
+        i = end + 1;
+    }
+    out
+}
+
+/// The country of the place that an organisation's name opens with (up to three words).
+fn leading_place(name: &str, place_country: &impl Fn(&str) -> Option<usize>) -> Option<usize> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    (1..words.len().min(4)).rev().find_map(|k| place_country(&words[..k].join(" ")))
 }
 
 /// Ids are the ISO code for countries, the CAMEO code where a dictionary gives one to a single
@@ -492,8 +651,12 @@ mod tests {
             mentions.extend(sentence_mentions(&gaz, &st, s.start, k, &ents));
         }
         let index = dict.map(dictionary_index);
+        let places = crate::actors::places::Places::bundled(&gaz).unwrap();
+        let leaders = Leaders::bundled().unwrap();
         let res = Resolver {
             gazetteer: &gaz,
+            places: &places,
+            leaders: &leaders,
             dictionary: dict,
             dictionary_index: index.as_ref(),
         }
@@ -525,6 +688,72 @@ mod tests {
             .unwrap_or_else(|| panic!("no actor {id} in {s:?}"))
     }
 
+    fn affiliations(text: &str, ents: &[(&str, &str)], date: Option<&str>) -> Vec<(String, Option<String>)> {
+        let (m, r) = resolve_with(text, ents, None, date);
+        summary(&m, &r)
+            .into_iter()
+            .filter(|a| a.1 != ActorKind::Country)
+            .map(|a| (a.0, a.2))
+            .collect()
+    }
+
+    fn some(id: &str, country: &str) -> (String, Option<String>) {
+        (id.to_string(), Some(country.to_string()))
+    }
+
+    #[test]
+    fn places_get_their_country_and_namesakes_wait_for_evidence() {
+        let text = "A bomb exploded in Wolfsburg. Spanish police in Cordoba arrested two men. \
+                    Protests spread to Cambridge.";
+        let ents = [("Wolfsburg", "LOC"), ("Cordoba", "LOC"), ("Cambridge", "LOC")];
+        assert_eq!(
+            affiliations(text, &ents, None),
+            [
+                some("wolfsburg", "DEU"),
+                some("spanish-police", "ESP"),
+                some("cordoba", "ESP"),
+                ("cambridge".to_string(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn names_in_lists_share_the_nationality_and_the_surname() {
+        let text = "Two Kenyan runners, Mary Wanjiru and Grace Achieng, won. \
+                    Chilean sisters Ana and Sofia Rojas spoke. \
+                    Tom Berg and Lena Holm, both Swedish nationals, left. \
+                    Canadian fans cheered Paul Dumas.";
+        let ents = [
+            ("Mary Wanjiru", "PER"),
+            ("Grace Achieng", "PER"),
+            ("Ana", "PER"),
+            ("Sofia Rojas", "PER"),
+            ("Tom Berg", "PER"),
+            ("Lena Holm", "PER"),
+            ("Paul Dumas", "PER"),
+        ];
+        assert_eq!(
+            affiliations(text, &ents, None),
+            [
+                some("mary-wanjiru", "KEN"),
+                some("grace-achieng", "KEN"),
+                some("ana-rojas", "CHL"),
+                some("sofia-rojas", "CHL"),
+                some("tom-berg", "SWE"),
+                some("lena-holm", "SWE"),
+                ("paul-dumas".to_string(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn office_holders_are_known_without_a_title() {
+        let text = "Merkel met Hollande and Obama in Brussels.";
+        let ents = [("Merkel", "PER"), ("Hollande", "PER"), ("Obama", "PER"), ("Brussels", "LOC")];
+        let got = affiliations(text, &ents, Some("2013-05-02"));
+        assert_eq!(got, [some("merkel", "DEU"), some("hollande", "FRA"), some("obama", "USA")]);
+    }
+
     #[test]
     fn titles_and_possessives_are_not_part_of_a_name() {
         assert_eq!(person_name("President Ilham Aliyev’s"), "Ilham Aliyev");
@@ -537,18 +766,18 @@ mod tests {
     #[test]
     fn a_surname_joins_the_full_name() {
         let (m, r) = resolve_with(
-            "Ilham Aliyev spoke on Monday. Later, Aliyev left.",
-            &[("Ilham Aliyev", "PER"), ("Aliyev", "PER")],
+            "Nadia Karimova spoke on Monday. Later, Karimova left.",
+            &[("Nadia Karimova", "PER"), ("Karimova", "PER")],
             None,
             None,
         );
         assert_eq!(
             summary(&m, &r),
             [(
-                "ilham-aliyev".into(),
+                "nadia-karimova".into(),
                 ActorKind::Person,
                 None,
-                vec!["Ilham Aliyev".into(), "Aliyev".into()]
+                vec!["Nadia Karimova".into(), "Karimova".into()]
             )]
         );
     }
@@ -585,10 +814,13 @@ mod tests {
         );
         let s = summary(&m, &r);
         assert_eq!(actor(&s, "RUS").3, ["Moscow", "Kremlin"]);
-        assert_eq!(actor(&s, "AZE").3, ["Baku", "Azerbaijani"]);
+        assert_eq!(actor(&s, "AZE").3, ["Baku"]);
         assert_eq!(actor(&s, "UKR").3, ["Kyiv"]);
         assert_eq!(actor(&s, "USA").3, ["White House"]);
-        assert!(s.iter().all(|a| a.1 == ActorKind::Country));
+        // A demonym before an institution makes an institution of that country.
+        let officials = actor(&s, "azerbaijani-officials");
+        assert_eq!((officials.1, officials.2.as_deref()), (ActorKind::Organization, Some("AZE")));
+        assert!(s.iter().all(|a| a.1 == ActorKind::Country || a.0 == "azerbaijani-officials"));
     }
 
     #[test]

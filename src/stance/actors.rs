@@ -1,11 +1,15 @@
-//! The scoring policy: which sentence items count for which actor. A country and its members
-//! are one side (a bloc), never a pair; with the country roll-up, a member also speaks for its
-//! country. Returns domain scores, indexed by actor.
+//! The scoring policy: which sentence items count for which actor. Only parties hold stances:
+//! countries, people and organisations (capitals used as metonyms resolve to their country),
+//! and places where they act ("Michigan sued", "Lyon's council"); a place named as where
+//! something happens ("raids in X", "a summit at Y") is a setting, neither source nor target of
+//! a pair. A place never speaks for its country. A country and its members are one side (a bloc), never a pair;
+//! with the country roll-up, a member also speaks for its country. Returns domain scores,
+//! indexed by actor.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{aggregate, directed_items, portrayal_item, Item, Score};
-use crate::actors::resolve::Resolution;
+use crate::actors::resolve::{ActorKind, Resolution};
 use crate::findings::Findings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,9 +34,10 @@ pub struct ActorScores {
 pub fn score_actors(res: &Resolution, f: &Findings, rollup: Rollup) -> Vec<ActorScores> {
     let n = res.actors.len();
     // Each actor also speaks for the country it belongs to, when rolling up.
+    let is_place = |a: usize| res.actors[a].kind == ActorKind::Location;
     let roles = |a: usize| -> Vec<usize> {
         let mut v = vec![a];
-        if rollup == Rollup::Country {
+        if rollup == Rollup::Country && !is_place(a) {
             v.extend(res.actors[a].affiliation.filter(|&c| c != a));
         }
         v
@@ -44,7 +49,8 @@ pub fn score_actors(res: &Resolution, f: &Findings, rollup: Rollup) -> Vec<Actor
         let (Some(a), Some(b)) = (res.mention_actor[p], res.mention_actor[q]) else {
             continue;
         };
-        if bloc(a) == bloc(b) {
+        let setting = |m: usize, a: usize| is_place(a) && f.mentions[m].setting;
+        if bloc(a) == bloc(b) || setting(p, a) || setting(q, b) {
             continue;
         }
         let (ab, ba) = directed_items(f.mentions[p].sentence, probs);
@@ -128,6 +134,7 @@ mod tests {
             entity: None,
             country: None,
             portrayal: Some([0.8, 0.2, 0.0]),
+            setting: false,
         }
     }
 
@@ -190,6 +197,22 @@ mod tests {
         assert!(toward(&out, AZE, RUS).is_none_or(|t| t.confidence == 0.0));
         // Portrayal rolls up too: Zakharova's mention counts for Russia.
         assert_eq!(out[0].portrayal.as_ref().unwrap().n_sentences, 2);
+    }
+
+    #[test]
+    fn a_place_as_a_setting_holds_no_stance_and_no_place_speaks_for_its_country() {
+        let (mut res, mut f) = scene();
+        // Zakharova's mention becomes a Russian city.
+        res.actors[ZAKHAROVA].kind = ActorKind::Location;
+        let out = score_actors(&res, &f, Rollup::Country);
+        // Acting, it holds its own stance, but not Russia's: sentence 1 is no evidence of RUS → AZE.
+        assert_eq!(toward(&out, ZAKHAROVA, AZE).unwrap().score, -1.0);
+        assert_eq!(toward(&out, RUS, AZE).unwrap().evidence, [(0, -1.0)]);
+        // As a setting ("in Zakharova"), its pairs carry nothing.
+        f.mentions[2].setting = true;
+        let out = score_actors(&res, &f, Rollup::Country);
+        assert!(out.iter().all(|a| a.toward.iter().all(|t| t.0 != ZAKHAROVA)));
+        assert!(out[2].toward.is_empty() && out[2].stance.is_none());
     }
 
     #[test]

@@ -1,0 +1,55 @@
+//! Benchmarks that run in CI with the bundled model: actor resolution on the project's own
+//! passages (`tests/data/actors.jsonl`) must meet the bars of the actors issue, and the
+//! end-to-end directed-stance measure must run on a slice of DSA valid.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn bundled() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actorstance-minilm-v2")
+}
+
+fn eval(args: &[&str], gold: &Path) -> serde_json::Value {
+    let out = bin()
+        .arg("eval")
+        .args(args)
+        .arg("--gold")
+        .arg(gold)
+        .arg("--model")
+        .arg(bundled())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn actor_resolution_meets_its_bars() {
+    let gold = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/actors.jsonl");
+    let r = eval(&["actors"], &gold);
+    assert!(r["n_passages"].as_u64().unwrap() >= 80, "{r}");
+    let (p, rec) = (r["precision"].as_f64().unwrap(), r["recall"].as_f64().unwrap());
+    assert!(p >= 0.95 && rec >= 0.90, "precision {p}, recall {rec}: {}", r["errors"]);
+    for rule in ["city", "ambiguous", "unresolved", "leader", "list", "institution", "title", "metonym"] {
+        assert!(r["per_rule"][rule]["tp"].as_u64().unwrap() > 0, "no passage of rule {rule} resolved");
+    }
+}
+
+#[test]
+fn end_to_end_directed_stance_runs_on_a_slice_of_dsa_valid() {
+    let Some(shared) = shared() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let slice = tmp.path().join("valid-slice.txt");
+    let valid = std::fs::read_to_string(shared.join("data/dsa/valid.txt")).unwrap();
+    std::fs::write(&slice, valid.lines().take(150).collect::<Vec<_>>().join("\n")).unwrap();
+    let r = eval(&["dsa", "--end-to-end"], &slice);
+    assert_eq!(r["n"], 150);
+    let found = r["pair_found"].as_f64().unwrap();
+    assert!((0.4..=1.0).contains(&found), "{r}");
+    let errors: u64 = r["errors"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let accuracy = r["accuracy"].as_f64().unwrap();
+    assert!(errors as f64 >= 150.0 * (1.0 - accuracy) - 0.5, "every wrong answer is in a bucket: {r}");
+}
