@@ -6,6 +6,7 @@
 //! interrupted run; [`train`] and [`eval`] fine-tune and measure the model.
 
 pub mod actors;
+pub mod aggregate;
 pub mod clean;
 pub mod data;
 pub mod encode;
@@ -23,6 +24,7 @@ pub mod resume;
 pub mod segment;
 pub mod sink;
 pub mod stance;
+pub mod tables;
 pub mod tokenize;
 pub mod train;
 

@@ -19,6 +19,7 @@ use actorstance::model::StanceModel;
 use actorstance::pipeline::{Analyzer, Options, RunOptions, Summary};
 use actorstance::resume::OutputFile;
 use actorstance::sink::JsonlSink;
+use actorstance::tables::{TableFormat, TableSink};
 use actorstance::stance::Rollup;
 use actorstance::train::{train, Task, TrainConfig};
 
@@ -59,6 +60,11 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
+    /// Corpus-level stance per time bucket, from analyze's JSONL results (streamed).
+    #[command(
+        after_help = "Examples:\n  actorstance aggregate out.jsonl --by week\n  actorstance aggregate results/ --by month --rollup country --format parquet -o corpus-tables\n\nWrites two tables: pairs (bucket, source, target, score, confidence, n_articles, n_sentences) and actors\n(bucket, actor, kind, stance_*, portrayal_*, n_articles). JSONL output has one object per row with \"table\".\nArticles without a date go into the bucket \"undated\"; failed records are skipped; a summary goes to stderr."
+    )]
+    Aggregate(AggregateArgs),
     /// Measure a model against a gold file; prints one JSON object.
     #[command(
         after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt [--end-to-end [--choose-cut]]\n  actorstance eval persent --gold persent/dev.csv\n  actorstance eval actors --gold tests/data/actors.jsonl"
@@ -97,6 +103,10 @@ struct AnalyzeArgs {
     /// Write JSONL here instead of stdout (through FILE.partial, renamed when complete).
     #[arg(short, long)]
     out: Option<PathBuf>,
+    /// Output format: JSON Lines (schema v1), or the flat tables articles, actors and pairs
+    /// as CSV or Parquet files in the folder given with -o.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
     /// Continue an interrupted run into the same -o FILE: records already there are kept
     /// (checked against the input by position and id) and the rest appended. Give the same
     /// inputs and --batch-articles as the first run.
@@ -121,6 +131,39 @@ struct AnalyzeArgs {
     /// its destination after each batch.
     #[arg(long, default_value_t = 32)]
     batch_articles: usize,
+}
+
+#[derive(clap::Args)]
+struct AggregateArgs {
+    /// Results of `actorstance analyze` (JSONL files or folders of them).
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Time bucket.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Day)]
+    by: PeriodArg,
+    /// `country`: members' pairs and scores count for their country (once per article).
+    #[arg(long, value_enum, default_value_t = RollupArg::None)]
+    rollup: RollupArg,
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// JSONL: a file (default stdout); csv/parquet: a folder for pairs and actors.
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum PeriodArg {
+    Day,
+    Week,
+    Month,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Jsonl,
+    Csv,
+    Parquet,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -233,6 +276,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Analyze(a) => analyze(a),
+        Command::Aggregate(a) => aggregate(a),
         Command::Train(a) => {
             set_threads(a.threads);
             let d = &a.data;
@@ -372,8 +416,40 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let (stop, which) = stop_on_signals()?;
     let records = input::records(sources);
     let info = analyzer.model_info();
-    let summary = match &a.out {
-        None => {
+    let table_format = match a.format {
+        Format::Jsonl => None,
+        Format::Csv => Some(TableFormat::Csv),
+        Format::Parquet => Some(TableFormat::Parquet),
+    };
+    let summary = match (&a.out, table_format) {
+        (_, Some(format)) => {
+            let Some(dir) = &a.out else {
+                eprintln!("actorstance: error: --format csv|parquet writes three tables into the folder given with -o");
+                return Ok(ExitCode::from(2));
+            };
+            if a.resume {
+                eprintln!("actorstance: error: --resume continues JSONL output only");
+                return Ok(ExitCode::from(2));
+            }
+            let mut sink = TableSink::create(dir, format, info)?;
+            let run = RunOptions {
+                batch_articles: a.batch_articles,
+                done: &[],
+                stop: Some(&stop),
+            };
+            let summary = analyzer.run(records, &mut sink, &run)?;
+            if summary.interrupted {
+                eprintln!(
+                    "actorstance: interrupted: the tables in {} are incomplete (*.partial)",
+                    dir.display()
+                );
+            } else {
+                sink.finish()?;
+                report(&summary, dir);
+            }
+            summary
+        }
+        (None, None) => {
             let mut sink = JsonlSink::new(BufWriter::new(std::io::stdout().lock()), "<stdout>", info, a.explain);
             let run = RunOptions {
                 batch_articles: a.batch_articles,
@@ -382,7 +458,7 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             };
             analyzer.run(records, &mut sink, &run)?
         }
-        Some(path) => {
+        (Some(path), None) => {
             let out = if a.resume {
                 OutputFile::resume(path)?
             } else {
@@ -423,6 +499,87 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
+    use actorstance::aggregate::{Aggregator, Period};
+    use actorstance::tables::{self, Table};
+    let period = match a.by {
+        PeriodArg::Day => Period::Day,
+        PeriodArg::Week => Period::Week,
+        PeriodArg::Month => Period::Month,
+        PeriodArg::All => Period::All,
+    };
+    let mut agg = Aggregator::new(period, matches!(a.rollup, RollupArg::Country));
+    for source in input::sources(&a.inputs)? {
+        let path = match &source {
+            input::Source::Jsonl(p) | input::Source::Text(p) => p.clone(),
+            input::Source::Stdin => PathBuf::from("-"),
+        };
+        let reader: Box<dyn std::io::Read> = if path.as_os_str() == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?)
+        };
+        for line in std::io::BufRead::lines(std::io::BufReader::new(reader)) {
+            let line = line.with_context(|| format!("reading {}", path.display()))?;
+            if !line.trim().is_empty() {
+                agg.add_line(line.trim_start_matches('\u{feff}'));
+            }
+        }
+    }
+    let pairs: Vec<_> = agg.pair_rows().iter().map(tables::pair_row).collect();
+    let actors: Vec<_> = agg.actor_rows().iter().map(tables::actor_row).collect();
+    let c = &agg.counts;
+    eprintln!("actorstance: aggregate: {}", serde_json::to_string(c)?);
+    if c.models.len() > 1 {
+        tracing::warn!("the results come from {} model versions: {:?}", c.models.len(), c.models.keys());
+    }
+    let format = match a.format {
+        Format::Jsonl => None,
+        Format::Csv => Some(TableFormat::Csv),
+        Format::Parquet => Some(TableFormat::Parquet),
+    };
+    match (format, &a.out) {
+        (None, out) => {
+            let sink: Box<dyn Write> = match out {
+                Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut w = BufWriter::new(sink);
+            for (table, columns, rows) in [
+                ("pairs", tables::AGGREGATE_PAIRS, &pairs),
+                ("actors", tables::AGGREGATE_ACTORS, &actors),
+            ] {
+                for row in rows.iter() {
+                    let mut obj = serde_json::Map::new();
+                    obj.insert("table".into(), table.into());
+                    obj.extend(tables::json_row(columns, row));
+                    serde_json::to_writer(&mut w, &obj)?;
+                    w.write_all(b"\n")?;
+                }
+            }
+            w.flush()?;
+        }
+        (Some(format), Some(dir)) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            for (name, columns, rows) in [
+                ("pairs", tables::AGGREGATE_PAIRS, pairs),
+                ("actors", tables::AGGREGATE_ACTORS, actors),
+            ] {
+                let mut t = Table::create(dir, name, columns, format)?;
+                for row in rows {
+                    t.push(row)?;
+                }
+                t.finish()?;
+            }
+        }
+        (Some(_), None) => {
+            eprintln!("actorstance: error: --format csv|parquet writes two tables into the folder given with -o");
+            return Ok(ExitCode::from(2));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn report(s: &Summary, path: &Path) {

@@ -1,0 +1,434 @@
+//! Flat tables for tools (pandas, polars, DuckDB, Spark): `articles`, `actors` and `pairs`,
+//! written as CSV or Parquet by [`TableSink`]. Rows are flattened from the schema v1 output
+//! ([`ArticleOutput`]), so tables and JSONL always agree. Each file is written as
+//! `NAME.EXT.partial` and renamed when the run completes.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+
+use crate::error::{Error, Result};
+use crate::output::{ArticleOutput, ModelOut, ScoreOut, Status};
+use crate::pipeline::Outcome;
+use crate::sink::Sink;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    Csv,
+    Parquet,
+}
+
+impl TableFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::Parquet => "parquet",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Text,
+    Number,
+    Count,
+}
+
+/// One cell; `None` is null (an empty field in CSV).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(Option<String>),
+    Number(Option<f64>),
+    Count(Option<u32>),
+}
+
+pub const ARTICLES: &[(&str, Kind)] = &[
+    ("article_id", Kind::Text),
+    ("status", Kind::Text),
+    ("error_kind", Kind::Text),
+    ("error_message", Kind::Text),
+    ("date", Kind::Text),
+    ("title", Kind::Text),
+    ("model", Kind::Text),
+    ("model_version", Kind::Text),
+    ("n_sentences", Kind::Count),
+    ("n_entities", Kind::Count),
+    ("n_actors", Kind::Count),
+    ("input_fields", Kind::Text),
+];
+
+pub const ACTORS: &[(&str, Kind)] = &[
+    ("article_id", Kind::Text),
+    ("date", Kind::Text),
+    ("actor", Kind::Text),
+    ("name", Kind::Text),
+    ("kind", Kind::Text),
+    ("affiliation", Kind::Text),
+    ("cameo", Kind::Text),
+    ("n_mentions", Kind::Count),
+    ("stance_score", Kind::Number),
+    ("stance_confidence", Kind::Number),
+    ("stance_n_sentences", Kind::Count),
+    ("portrayal_score", Kind::Number),
+    ("portrayal_confidence", Kind::Number),
+    ("portrayal_n_sentences", Kind::Count),
+];
+
+pub const PAIRS: &[(&str, Kind)] = &[
+    ("article_id", Kind::Text),
+    ("date", Kind::Text),
+    ("source", Kind::Text),
+    ("target", Kind::Text),
+    ("score", Kind::Number),
+    ("confidence", Kind::Number),
+    ("n_sentences", Kind::Count),
+    ("evidence", Kind::Text),
+];
+
+/// `actorstance aggregate`: ordered pairs per time bucket.
+pub const AGGREGATE_PAIRS: &[(&str, Kind)] = &[
+    ("bucket", Kind::Text),
+    ("source", Kind::Text),
+    ("target", Kind::Text),
+    ("score", Kind::Number),
+    ("confidence", Kind::Number),
+    ("n_articles", Kind::Count),
+    ("n_sentences", Kind::Count),
+];
+
+/// `actorstance aggregate`: actors per time bucket.
+pub const AGGREGATE_ACTORS: &[(&str, Kind)] = &[
+    ("bucket", Kind::Text),
+    ("actor", Kind::Text),
+    ("kind", Kind::Text),
+    ("stance_score", Kind::Number),
+    ("stance_confidence", Kind::Number),
+    ("portrayal_score", Kind::Number),
+    ("portrayal_confidence", Kind::Number),
+    ("n_articles", Kind::Count),
+];
+
+/// The row of an aggregated pair.
+pub fn pair_row(r: &crate::aggregate::PairRow) -> Vec<Cell> {
+    vec![
+        text(&r.bucket),
+        text(&r.source),
+        text(&r.target),
+        Cell::Number(Some(round(r.score))),
+        Cell::Number(Some(round(r.confidence))),
+        count(r.n_articles),
+        count(r.n_sentences),
+    ]
+}
+
+/// The row of an aggregated actor.
+pub fn actor_row(r: &crate::aggregate::ActorRow) -> Vec<Cell> {
+    vec![
+        text(&r.bucket),
+        text(&r.actor),
+        Cell::Text((!r.kind.is_empty()).then(|| r.kind.clone())),
+        Cell::Number(r.stance_score.map(round)),
+        Cell::Number(r.stance_confidence.map(round)),
+        Cell::Number(r.portrayal_score.map(round)),
+        Cell::Number(r.portrayal_confidence.map(round)),
+        count(r.n_articles),
+    ]
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
+/// A row as a JSON object (for JSONL output of tables).
+pub fn json_row(columns: &[(&str, Kind)], row: &[Cell]) -> serde_json::Map<String, serde_json::Value> {
+    columns
+        .iter()
+        .zip(row)
+        .map(|(&(name, _), cell)| {
+            let v = match cell {
+                Cell::Text(s) => s.clone().map_or(serde_json::Value::Null, serde_json::Value::from),
+                Cell::Number(x) => x.map_or(serde_json::Value::Null, serde_json::Value::from),
+                Cell::Count(n) => n.map_or(serde_json::Value::Null, serde_json::Value::from),
+            };
+            (name.to_string(), v)
+        })
+        .collect()
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(Some(s.into()))
+}
+
+fn count(n: usize) -> Cell {
+    Cell::Count(Some(u32::try_from(n).unwrap_or(u32::MAX)))
+}
+
+fn score_cells(s: Option<&ScoreOut>) -> [Cell; 3] {
+    [
+        Cell::Number(s.map(|s| s.score)),
+        Cell::Number(s.map(|s| s.confidence)),
+        Cell::Count(s.map(|s| u32::try_from(s.n_sentences).unwrap_or(u32::MAX))),
+    ]
+}
+
+/// The rows of one article in the three tables.
+pub fn rows(a: &ArticleOutput) -> (Vec<Cell>, Vec<Vec<Cell>>, Vec<Vec<Cell>>) {
+    let status = match a.status {
+        Status::Ok => "ok",
+        Status::Error => "error",
+    };
+    let fields = a.extra.fields();
+    let article = vec![
+        text(&a.id),
+        text(status),
+        Cell::Text(a.error.as_ref().map(|e| e.kind.as_str().to_string())),
+        Cell::Text(a.error.as_ref().map(|e| e.message.clone())),
+        Cell::Text(a.date.clone()),
+        Cell::Text(a.title.clone()),
+        text(&a.model.name),
+        text(&a.model.version),
+        count(a.sentences.len()),
+        count(a.entities.len()),
+        count(a.actors.len()),
+        Cell::Text((!fields.is_empty()).then(|| serde_json::Value::Object(fields.clone()).to_string())),
+    ];
+    let date = || Cell::Text(a.date.clone());
+    let mut actors = Vec::new();
+    let mut pairs = Vec::new();
+    for actor in &a.actors {
+        let mut row = vec![
+            text(&a.id),
+            date(),
+            text(&actor.id),
+            text(&actor.name),
+            text(serde_json::to_value(actor.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()),
+            Cell::Text(actor.affiliation.clone()),
+            Cell::Text(actor.cameo.clone()),
+            count(actor.mentions.len()),
+        ];
+        row.extend(score_cells(actor.stance.as_ref()));
+        row.extend(score_cells(actor.portrayal.as_ref()));
+        actors.push(row);
+        for t in &actor.toward {
+            pairs.push(vec![
+                text(&a.id),
+                date(),
+                text(&actor.id),
+                text(&t.target),
+                Cell::Number(Some(t.score.score)),
+                Cell::Number(Some(t.score.confidence)),
+                count(t.score.n_sentences),
+                Cell::Text(t.score.evidence.first().map(|e| e.text.clone())),
+            ]);
+        }
+    }
+    (article, actors, pairs)
+}
+
+/// Rows buffered before a Parquet row group is written: bounds memory on any corpus.
+const ROW_GROUP: usize = 8192;
+
+enum Writer {
+    Csv(csv::Writer<BufWriter<File>>),
+    Parquet {
+        writer: ArrowWriter<File>,
+        schema: Arc<Schema>,
+        buffered: Vec<Vec<Cell>>,
+    },
+}
+
+/// One table file being written.
+pub struct Table {
+    columns: &'static [(&'static str, Kind)],
+    path: PathBuf,
+    partial: PathBuf,
+    writer: Writer,
+}
+
+fn arrow_schema(columns: &[(&str, Kind)]) -> Arc<Schema> {
+    Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|&(name, kind)| {
+                let t = match kind {
+                    Kind::Text => DataType::Utf8,
+                    Kind::Number => DataType::Float64,
+                    Kind::Count => DataType::UInt32,
+                };
+                Field::new(name, t, true)
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+impl Table {
+    pub fn create(dir: &Path, name: &str, columns: &'static [(&'static str, Kind)], format: TableFormat) -> Result<Self> {
+        let path = dir.join(format!("{name}.{}", format.extension()));
+        let partial = crate::resume::partial_path(&path);
+        let file = File::create(&partial).map_err(|e| Error::io(&partial, e))?;
+        let writer = match format {
+            TableFormat::Csv => {
+                let mut w = csv::Writer::from_writer(BufWriter::new(file));
+                w.write_record(columns.iter().map(|c| c.0))
+                    .map_err(|e| Error::io(&partial, e.into()))?;
+                Writer::Csv(w)
+            }
+            TableFormat::Parquet => {
+                let schema = arrow_schema(columns);
+                let writer = ArrowWriter::try_new(file, schema.clone(), None).map_err(|e| parquet_error(&partial, e))?;
+                Writer::Parquet {
+                    writer,
+                    schema,
+                    buffered: Vec::new(),
+                }
+            }
+        };
+        Ok(Table {
+            columns,
+            path,
+            partial,
+            writer,
+        })
+    }
+
+    pub fn push(&mut self, row: Vec<Cell>) -> Result<()> {
+        debug_assert_eq!(row.len(), self.columns.len());
+        match &mut self.writer {
+            Writer::Csv(w) => {
+                let fields = row.iter().map(|c| match c {
+                    Cell::Text(s) => s.clone().unwrap_or_default(),
+                    Cell::Number(x) => x.map(|x| x.to_string()).unwrap_or_default(),
+                    Cell::Count(n) => n.map(|n| n.to_string()).unwrap_or_default(),
+                });
+                w.write_record(fields).map_err(|e| Error::io(&self.partial, e.into()))
+            }
+            Writer::Parquet { buffered, .. } => {
+                buffered.push(row);
+                if buffered.len() >= ROW_GROUP {
+                    self.write_buffered()?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn write_buffered(&mut self) -> Result<()> {
+        let Writer::Parquet {
+            writer,
+            schema,
+            buffered,
+        } = &mut self.writer
+        else {
+            return Ok(());
+        };
+        if buffered.is_empty() {
+            return Ok(());
+        }
+        let columns: Vec<ArrayRef> = (0..self.columns.len())
+            .map(|c| -> ArrayRef {
+                let cells = buffered.iter().map(|r| &r[c]);
+                match self.columns[c].1 {
+                    Kind::Text => Arc::new(StringArray::from_iter(cells.map(|x| match x {
+                        Cell::Text(s) => s.clone(),
+                        _ => None,
+                    }))),
+                    Kind::Number => Arc::new(Float64Array::from_iter(cells.map(|x| match x {
+                        Cell::Number(v) => *v,
+                        _ => None,
+                    }))),
+                    Kind::Count => Arc::new(UInt32Array::from_iter(cells.map(|x| match x {
+                        Cell::Count(v) => *v,
+                        _ => None,
+                    }))),
+                }
+            })
+            .collect();
+        let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::io(&self.partial, std::io::Error::other(e)))?;
+        writer.write(&batch).map_err(|e| parquet_error(&self.partial, e))?;
+        buffered.clear();
+        Ok(())
+    }
+
+    pub fn flush(&mut self) -> Result<()> {
+        match &mut self.writer {
+            Writer::Csv(w) => w.flush().map_err(|e| Error::io(&self.partial, e)),
+            // Row groups are written as they fill; a partial Parquet file is unreadable anyway.
+            Writer::Parquet { .. } => Ok(()),
+        }
+    }
+
+    /// Writes what is left and renames the file into place.
+    pub fn finish(mut self) -> Result<()> {
+        self.write_buffered()?;
+        match self.writer {
+            Writer::Csv(w) => {
+                let inner = w.into_inner().map_err(|e| Error::io(&self.partial, e.into_error()))?;
+                inner
+                    .into_inner()
+                    .map_err(|e| Error::io(&self.partial, e.into_error()))?
+                    .sync_all()
+                    .map_err(|e| Error::io(&self.partial, e))?;
+            }
+            Writer::Parquet { writer, .. } => {
+                writer.close().map_err(|e| parquet_error(&self.partial, e))?;
+            }
+        }
+        std::fs::rename(&self.partial, &self.path).map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> Error {
+    Error::io(path, std::io::Error::other(e))
+}
+
+/// Writes each outcome's rows to `articles`, `actors` and `pairs` in a folder.
+pub struct TableSink {
+    model: ModelOut,
+    articles: Table,
+    actors: Table,
+    pairs: Table,
+}
+
+impl TableSink {
+    pub fn create(dir: &Path, format: TableFormat, model: ModelOut) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        Ok(TableSink {
+            model,
+            articles: Table::create(dir, "articles", ARTICLES, format)?,
+            actors: Table::create(dir, "actors", ACTORS, format)?,
+            pairs: Table::create(dir, "pairs", PAIRS, format)?,
+        })
+    }
+
+    /// The run is complete: every table is written and renamed into place.
+    pub fn finish(self) -> Result<()> {
+        self.articles.finish()?;
+        self.actors.finish()?;
+        self.pairs.finish()
+    }
+}
+
+impl Sink for TableSink {
+    fn write(&mut self, outcome: Outcome) -> Result<()> {
+        let (article, actors, pairs) = rows(&ArticleOutput::new(outcome, self.model.clone(), false));
+        self.articles.push(article)?;
+        for r in actors {
+            self.actors.push(r)?;
+        }
+        for r in pairs {
+            self.pairs.push(r)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.articles.flush()?;
+        self.actors.flush()?;
+        self.pairs.flush()
+    }
+}

@@ -1,0 +1,192 @@
+//! Tables for tools: `--format parquet|csv` writes articles, actors and pairs that hold exactly
+//! what the JSONL holds (read back with the Rust Parquet reader and the csv crate), and
+//! `aggregate` turns results into per-bucket tables, counting what it skipped.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use arrow_array::{Array, Float64Array, StringArray};
+use common::*;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+fn corpus(path: &Path) {
+    let body: String = (0..30)
+        .map(|i| {
+            let mut r = serde_json::json!({
+                "id": format!("a{i}"),
+                "text": format!("Moscow condemned Kyiv on day {i}. Paris and Berlin urged calm, and Kyiv thanked Paris."),
+            });
+            if i % 3 != 0 {
+                r["date"] = format!("2025-0{}-1{}", 1 + i % 4, i % 9).into();
+            }
+            if i % 11 == 4 {
+                r["text"] = "".into();
+            }
+            r.to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(path, body).unwrap();
+}
+
+/// (column name → strings) of a Parquet file; numbers as their display.
+fn read_parquet(path: &Path) -> BTreeMap<String, Vec<Option<String>>> {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut cols: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        for (f, col) in batch.schema().fields().iter().zip(batch.columns()) {
+            let out = cols.entry(f.name().clone()).or_default();
+            for i in 0..col.len() {
+                out.push(if col.is_null(i) {
+                    None
+                } else if let Some(s) = col.as_any().downcast_ref::<StringArray>() {
+                    Some(s.value(i).to_string())
+                } else if let Some(x) = col.as_any().downcast_ref::<Float64Array>() {
+                    Some(x.value(i).to_string())
+                } else {
+                    Some(format!("{:?}", col.slice(i, 1)))
+                });
+            }
+        }
+    }
+    cols
+}
+
+/// (article, source, target, score) of every pair in the JSONL, in order.
+fn jsonl_pairs(lines: &[serde_json::Value]) -> Vec<(String, String, String, f64)> {
+    lines
+        .iter()
+        .flat_map(|a| {
+            a["actors"].as_array().unwrap().iter().flat_map(move |x| {
+                x["toward"].as_array().unwrap().iter().map(move |t| {
+                    (
+                        a["id"].as_str().unwrap().to_string(),
+                        x["id"].as_str().unwrap().to_string(),
+                        t["target"].as_str().unwrap().to_string(),
+                        t["score"].as_f64().unwrap(),
+                    )
+                })
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn parquet_and_csv_tables_hold_what_the_jsonl_holds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("m"), true, 4);
+    let input = tmp.path().join("in.jsonl");
+    corpus(&input);
+    let jsonl = lines(&analyze_path(&model, &[], &input));
+    assert_eq!(jsonl.len(), 30);
+    let expected = jsonl_pairs(&jsonl);
+    assert!(!expected.is_empty());
+
+    let pq = tmp.path().join("pq");
+    let out = analyze_path(&model, &["--format", "parquet", "-o", pq.to_str().unwrap()], &input);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let articles = read_parquet(&pq.join("articles.parquet"));
+    let ids: Vec<String> = jsonl.iter().map(|a| a["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(articles["article_id"].iter().flatten().cloned().collect::<Vec<_>>(), ids);
+    let statuses: Vec<&str> = articles["status"].iter().map(|s| s.as_deref().unwrap()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == "error").count(), 3);
+    assert_eq!(articles["error_kind"][4].as_deref(), Some("empty_text"));
+    assert_eq!(articles["date"][0], None);
+    assert_eq!(articles["date"][1].as_deref(), Some("2025-02-11"));
+    let pairs = read_parquet(&pq.join("pairs.parquet"));
+    let got: Vec<(String, String, String, f64)> = (0..pairs["article_id"].len())
+        .map(|i| {
+            let s = |c: &str| pairs[c][i].clone().unwrap();
+            (s("article_id"), s("source"), s("target"), s("score").parse().unwrap())
+        })
+        .collect();
+    assert_eq!(got, expected);
+    let n_actors: usize = jsonl.iter().map(|a| a["actors"].as_array().unwrap().len()).sum();
+    assert_eq!(read_parquet(&pq.join("actors.parquet"))["actor"].len(), n_actors);
+    assert!(std::fs::read_dir(&pq).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".partial")));
+
+    let csv_dir = tmp.path().join("csv");
+    analyze_path(&model, &["--format", "csv", "-o", csv_dir.to_str().unwrap()], &input);
+    let mut reader = csv::Reader::from_path(csv_dir.join("pairs.csv")).unwrap();
+    let got: Vec<(String, String, String, f64)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[2].to_string(), r[3].to_string(), r[4].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn tables_need_a_folder_and_do_not_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("m"), true, 4);
+    let input = tmp.path().join("in.jsonl");
+    corpus(&input);
+    assert_eq!(analyze_path(&model, &["--format", "parquet"], &input).status.code(), Some(2));
+    let dir = tmp.path().join("t");
+    let out = analyze_path(&model, &["--format", "csv", "--resume", "-o", dir.to_str().unwrap()], &input);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn aggregate_buckets_pairs_and_counts_what_it_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("m"), true, 4);
+    let input = tmp.path().join("in.jsonl");
+    corpus(&input);
+    let results = tmp.path().join("out.jsonl");
+    analyze_path(&model, &["-o", results.to_str().unwrap()], &input);
+    let jsonl: Vec<serde_json::Value> = std::fs::read_to_string(&results)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // A stray line and a results file of another model are reported, not fatal.
+    let mut text = std::fs::read_to_string(&results).unwrap();
+    text.push_str("not a result\n");
+    std::fs::write(&results, text).unwrap();
+    let out = bin()
+        .args(["aggregate", "--by", "month"])
+        .arg(&results)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(r#""articles":27,"failed_skipped":3,"undated":9,"unreadable_lines":1"#),
+        "{err}"
+    );
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let pairs: Vec<&serde_json::Value> = rows.iter().filter(|r| r["table"] == "pairs").collect();
+    // Every (month, source, target) of the articles appears once, counting its articles.
+    let mut expected: BTreeMap<(String, String, String), u64> = BTreeMap::new();
+    for a in jsonl.iter().filter(|a| a["status"] == "ok") {
+        let bucket = a["date"].as_str().map_or("undated".to_string(), |d| d[..7].to_string());
+        for x in a["actors"].as_array().unwrap() {
+            for t in x["toward"].as_array().unwrap() {
+                let key = (bucket.clone(), x["id"].as_str().unwrap().into(), t["target"].as_str().unwrap().into());
+                *expected.entry(key).or_default() += 1;
+            }
+        }
+    }
+    let got: BTreeMap<(String, String, String), u64> = pairs
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap().to_string();
+            ((s("bucket"), s("source"), s("target")), r["n_articles"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(got, expected);
+    assert!(rows.iter().any(|r| r["table"] == "actors"));
+}
