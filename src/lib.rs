@@ -20,6 +20,7 @@ pub mod model;
 pub mod ner;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod resume;
 pub mod segment;
 pub mod sink;

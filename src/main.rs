@@ -65,6 +65,19 @@ enum Command {
         after_help = "Examples:\n  actorstance aggregate out.jsonl --by week\n  actorstance aggregate results/ --by month --rollup country --format parquet -o corpus-tables\n\nWrites two tables: pairs (bucket, source, target, score, confidence, n_articles, n_sentences) and actors\n(bucket, actor, kind, stance_*, portrayal_*, n_articles). JSONL output has one object per row with \"table\".\nArticles without a date go into the bucket \"undated\"; failed records are skipped; a summary goes to stderr."
     )]
     Aggregate(AggregateArgs),
+    /// One self-contained HTML page from analyze's JSONL results: a directed graph of the
+    /// actors, the strongest pairs with their evidence, and a monthly time line for a corpus.
+    #[command(after_help = "Example:\n  actorstance analyze examples/azerbaijan-russia.txt -o out.jsonl && actorstance report out.jsonl -o report.html")]
+    Report {
+        /// Results of `actorstance analyze` (JSONL files or folders of them).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Heading of the page (default: the first input's name).
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// Measure a model against a gold file; prints one JSON object.
     #[command(
         after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt [--end-to-end [--choose-cut]]\n  actorstance eval persent --gold persent/dev.csv\n  actorstance eval actors --gold tests/data/actors.jsonl"
@@ -277,6 +290,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Analyze(a) => analyze(a),
         Command::Aggregate(a) => aggregate(a),
+        Command::Report { inputs, out, title } => {
+            let mut report = actorstance::report::Report::default();
+            for_each_result_line(&inputs, |line| report.add_line(line))?;
+            let title = title.unwrap_or_else(|| format!("actorstance: {}", inputs[0].display()));
+            std::fs::write(&out, report.html(&title)).with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("actorstance: report: {}", serde_json::to_string(report.counts())?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Train(a) => {
             set_threads(a.threads);
             let d = &a.data;
@@ -501,17 +522,9 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
-    use actorstance::aggregate::{Aggregator, Period};
-    use actorstance::tables::{self, Table};
-    let period = match a.by {
-        PeriodArg::Day => Period::Day,
-        PeriodArg::Week => Period::Week,
-        PeriodArg::Month => Period::Month,
-        PeriodArg::All => Period::All,
-    };
-    let mut agg = Aggregator::new(period, matches!(a.rollup, RollupArg::Country));
-    for source in input::sources(&a.inputs)? {
+/// Every non-blank line of the results files (folders walked, `-` for stdin), streamed.
+fn for_each_result_line(inputs: &[PathBuf], mut f: impl FnMut(&str)) -> anyhow::Result<()> {
+    for source in input::sources(inputs)? {
         let path = match &source {
             input::Source::Jsonl(p) | input::Source::Text(p) => p.clone(),
             input::Source::Stdin => PathBuf::from("-"),
@@ -524,10 +537,24 @@ fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
         for line in std::io::BufRead::lines(std::io::BufReader::new(reader)) {
             let line = line.with_context(|| format!("reading {}", path.display()))?;
             if !line.trim().is_empty() {
-                agg.add_line(line.trim_start_matches('\u{feff}'));
+                f(line.trim_start_matches('\u{feff}'));
             }
         }
     }
+    Ok(())
+}
+
+fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
+    use actorstance::aggregate::{Aggregator, Period};
+    use actorstance::tables::{self, Table};
+    let period = match a.by {
+        PeriodArg::Day => Period::Day,
+        PeriodArg::Week => Period::Week,
+        PeriodArg::Month => Period::Month,
+        PeriodArg::All => Period::All,
+    };
+    let mut agg = Aggregator::new(period, matches!(a.rollup, RollupArg::Country));
+    for_each_result_line(&a.inputs, |line| agg.add_line(line))?;
     let pairs: Vec<_> = agg.pair_rows().iter().map(tables::pair_row).collect();
     let actors: Vec<_> = agg.actor_rows().iter().map(tables::actor_row).collect();
     let c = &agg.counts;

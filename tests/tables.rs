@@ -190,3 +190,37 @@ fn aggregate_buckets_pairs_and_counts_what_it_skipped() {
     assert_eq!(got, expected);
     assert!(rows.iter().any(|r| r["table"] == "actors"));
 }
+
+/// The README's DuckDB example, run on the example article's tables where the duckdb package
+/// is importable (`.ci/run` installs it into `.cache/python`).
+#[test]
+fn the_readme_duckdb_example_reads_the_tables() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let py_path = root.join(".cache/python");
+    let python = || {
+        let mut cmd = std::process::Command::new("python3");
+        cmd.env("PYTHONPATH", &py_path);
+        cmd
+    };
+    if !python().args(["-c", "import duckdb"]).status().is_ok_and(|s| s.success()) {
+        eprintln!("skipped: python3 cannot import duckdb (pip install --target .cache/python duckdb==2.0.1)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tables");
+    let out = bin()
+        .args(["analyze", "--format", "parquet", "--model"])
+        .arg(root.join("models/actorstance-minilm-v2"))
+        .arg("-o")
+        .arg(&dir)
+        .arg(root.join("examples/azerbaijan-russia.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = python().arg(root.join("examples/duckdb_results.py")).arg(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["articles"], 1);
+    let worst = v["most_hostile"].as_array().unwrap();
+    assert!(worst[2].as_f64().unwrap() < -0.5, "{v}");
+}
