@@ -69,7 +69,8 @@ enum Command {
     /// actors, the strongest pairs with their evidence, and a monthly time line for a corpus.
     #[command(after_help = "Example:\n  actorstance analyze examples/azerbaijan-russia.txt -o out.jsonl && actorstance report out.jsonl -o report.html")]
     Report {
-        /// Results of `actorstance analyze` (JSONL files or folders of them).
+        /// Results of `actorstance analyze`: JSONL files, folders of them, or a folder of
+        /// Parquet tables (--format parquet).
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
         #[arg(short, long)]
@@ -148,7 +149,8 @@ struct AnalyzeArgs {
 
 #[derive(clap::Args)]
 struct AggregateArgs {
-    /// Results of `actorstance analyze` (JSONL files or folders of them).
+    /// Results of `actorstance analyze`: JSONL files, folders of them, or a folder of Parquet
+    /// tables (--format parquet).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Time bucket.
@@ -524,7 +526,16 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
 
 /// Every non-blank line of the results files (folders walked, `-` for stdin), streamed.
 fn for_each_result_line(inputs: &[PathBuf], mut f: impl FnMut(&str)) -> anyhow::Result<()> {
-    for source in input::sources(inputs)? {
+    // A folder of Parquet tables (analyze --format parquet) is read back as results.
+    let (tables, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        inputs.iter().cloned().partition(|p| p.join("articles.parquet").is_file());
+    for dir in &tables {
+        actorstance::tables::read_parquet_results(dir, &mut f)?;
+    }
+    if files.is_empty() {
+        return Ok(());
+    }
+    for source in input::sources(&files)? {
         let path = match &source {
             input::Source::Jsonl(p) | input::Source::Text(p) => p.clone(),
             input::Source::Stdin => PathBuf::from("-"),

@@ -3,12 +3,13 @@
 //! ([`ArticleOutput`]), so tables and JSONL always agree. Each file is written as
 //! `NAME.EXT.partial` and renamed when the run completes.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array};
+use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 
@@ -430,5 +431,142 @@ impl Sink for TableSink {
         self.articles.flush()?;
         self.actors.flush()?;
         self.pairs.flush()
+    }
+}
+
+/// Reads a folder of Parquet tables written by [`TableSink`] back into results lines (the
+/// schema v1 fields that `aggregate` and `report` read), one article at a time: the three
+/// tables are in article order, so they are merged as streams.
+pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
+    let mut articles = ParquetRows::open(&dir.join("articles.parquet"))?;
+    let mut actors = ParquetRows::open(&dir.join("actors.parquet"))?;
+    let mut pairs = ParquetRows::open(&dir.join("pairs.parquet"))?;
+    while let Some(a) = articles.next_row()? {
+        let id = a.text("article_id").unwrap_or_default();
+        let mut toward: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+        while let Some(p) = pairs.next_if(|r| r.text("article_id").as_deref() == Some(id.as_str()))? {
+            toward.entry(p.text("source").unwrap_or_default()).or_default().push(serde_json::json!({
+                "target": p.text("target"),
+                "score": p.number("score"),
+                "confidence": p.number("confidence"),
+                "n_sentences": p.count("n_sentences"),
+                "evidence": p.text("evidence").map(|t| vec![serde_json::json!({"text": t})]).unwrap_or_default(),
+            }));
+        }
+        let mut actor_lines = Vec::new();
+        while let Some(x) = actors.next_if(|r| r.text("article_id").as_deref() == Some(id.as_str()))? {
+            let score = |prefix: &str| {
+                x.number(&format!("{prefix}_score")).map(|s| {
+                    serde_json::json!({"score": s, "confidence": x.number(&format!("{prefix}_confidence")),
+                                       "n_sentences": x.count(&format!("{prefix}_n_sentences"))})
+                })
+            };
+            let actor = x.text("actor").unwrap_or_default();
+            actor_lines.push(serde_json::json!({
+                "id": actor,
+                "name": x.text("name"),
+                "kind": x.text("kind"),
+                "affiliation": x.text("affiliation"),
+                "mentions": vec![0; x.count("n_mentions").unwrap_or(0) as usize],
+                "stance": score("stance"),
+                "portrayal": score("portrayal"),
+                "toward": toward.remove(&actor).unwrap_or_default(),
+            }));
+        }
+        let line = serde_json::json!({
+            "id": id,
+            "status": a.text("status"),
+            "date": a.text("date"),
+            "model": {"name": a.text("model"), "version": a.text("model_version")},
+            "actors": actor_lines,
+        });
+        f(&line.to_string());
+    }
+    Ok(())
+}
+
+/// One row of a Parquet table, by column name.
+struct Row<'a> {
+    batch: &'a RecordBatch,
+    i: usize,
+}
+
+impl Row<'_> {
+    fn column(&self, name: &str) -> Option<&ArrayRef> {
+        let c = self.batch.column_by_name(name)?;
+        (!c.is_null(self.i)).then_some(c)
+    }
+    fn text(&self, name: &str) -> Option<String> {
+        let c = self.column(name)?;
+        Some(c.as_any().downcast_ref::<StringArray>()?.value(self.i).to_string())
+    }
+    fn count(&self, name: &str) -> Option<u32> {
+        let c = self.column(name)?;
+        Some(c.as_any().downcast_ref::<UInt32Array>()?.value(self.i))
+    }
+    fn number(&self, name: &str) -> Option<f64> {
+        let c = self.column(name)?;
+        let any = c.as_any();
+        any.downcast_ref::<Float64Array>()
+            .map(|a| a.value(self.i))
+            .or_else(|| any.downcast_ref::<UInt32Array>().map(|a| f64::from(a.value(self.i))))
+    }
+}
+
+/// A Parquet table read batch by batch, row by row.
+struct ParquetRows {
+    path: PathBuf,
+    reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    batch: Option<RecordBatch>,
+    i: usize,
+}
+
+impl ParquetRows {
+    fn open(path: &Path) -> Result<Self> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .and_then(|b| b.build())
+            .map_err(|e| parquet_error(path, e))?;
+        Ok(ParquetRows {
+            path: path.to_path_buf(),
+            reader,
+            batch: None,
+            i: 0,
+        })
+    }
+
+    /// Makes sure a row is at hand; false at the end.
+    fn fill(&mut self) -> Result<bool> {
+        while self.batch.as_ref().is_none_or(|b| self.i >= b.num_rows()) {
+            match self.reader.next() {
+                Some(b) => {
+                    self.batch = Some(b.map_err(|e| Error::io(&self.path, std::io::Error::other(e)))?);
+                    self.i = 0;
+                }
+                None => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
+    fn next_row(&mut self) -> Result<Option<Row<'_>>> {
+        self.next_if(|_| true)
+    }
+
+    /// The next row, if it passes `keep` (else it stays for the next call).
+    fn next_if(&mut self, keep: impl Fn(&Row) -> bool) -> Result<Option<Row<'_>>> {
+        if !self.fill()? {
+            return Ok(None);
+        }
+        let Some(batch) = self.batch.as_ref() else { return Ok(None) };
+        let row = Row { batch, i: self.i };
+        if !keep(&row) {
+            return Ok(None);
+        }
+        self.i += 1;
+        Ok(Some(Row {
+            batch,
+            i: self.i - 1,
+        }))
     }
 }

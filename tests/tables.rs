@@ -224,3 +224,34 @@ fn the_readme_duckdb_example_reads_the_tables() {
     let worst = v["most_hostile"].as_array().unwrap();
     assert!(worst[2].as_f64().unwrap() < -0.5, "{v}");
 }
+
+#[test]
+fn aggregate_and_report_read_parquet_tables_as_they_read_jsonl() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("m"), true, 4);
+    let input = tmp.path().join("in.jsonl");
+    corpus(&input);
+    let results = tmp.path().join("out.jsonl");
+    let tables = tmp.path().join("tables");
+    analyze_path(&model, &["-o", results.to_str().unwrap()], &input);
+    analyze_path(&model, &["--format", "parquet", "-o", tables.to_str().unwrap()], &input);
+    let aggregate = |from: &Path| {
+        let out = bin()
+            .args(["aggregate", "--by", "week", "--rollup", "country"])
+            .arg(from)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (from_jsonl, summary) = aggregate(&results);
+    assert!(from_jsonl.lines().count() > 10);
+    assert_eq!(aggregate(&tables), (from_jsonl, summary));
+    let page = |from: &Path| {
+        let html = tmp.path().join("r.html");
+        let out = bin().arg("report").arg(from).arg("-o").arg(&html).args(["--title", "t"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read_to_string(&html).unwrap()
+    };
+    assert_eq!(page(&tables), page(&results));
+}
