@@ -19,9 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actors::resolve::ActorKind;
 use crate::error::{Error, Result};
-use crate::input::{Article, Record};
-use crate::pipeline::{Analysis, Analyzer, Outcome, RunOptions};
-use crate::sink::CollectingSink;
+use crate::pipeline::{Analysis, Analyzer, Outcome};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -107,18 +105,8 @@ pub struct ActorsReport {
 fn resolved(a: &Analysis, text: &str, name: &str) -> Option<(Option<String>, ActorKind)> {
     let byte = text.find(name)?;
     let start = text[..byte].chars().count();
-    let end = start + name.chars().count();
     let res = &a.resolution;
-    let (m, _) = a
-        .findings
-        .mentions
-        .iter()
-        .enumerate()
-        .filter(|(m, _)| res.mention_actor[*m].is_some())
-        .map(|(m, x)| (m, x.end.min(end).saturating_sub(x.start.max(start))))
-        .filter(|&(_, overlap)| overlap > 0)
-        .max_by_key(|&(m, overlap)| (overlap, std::cmp::Reverse(m)))?;
-    let actor = &res.actors[res.mention_actor[m]?];
+    let actor = &res.actors[super::end_to_end::actor_at(a, start, start + name.chars().count())?];
     let country = match actor.kind {
         ActorKind::Country => Some(actor.id.clone()),
         _ => actor.affiliation.map(|c| res.actors[c].id.clone()),
@@ -127,22 +115,15 @@ fn resolved(a: &Analysis, text: &str, name: &str) -> Option<(Option<String>, Act
 }
 
 pub fn evaluate(analyzer: &Analyzer, passages: &[Passage]) -> Result<ActorsReport> {
-    let records = passages.iter().map(|p| {
-        Record::Ok(Article {
-            id: p.id.clone(),
-            text: p.text.clone(),
-            title: None,
-            date: p.date.clone(),
-            extra: Default::default(),
-        })
-    });
-    let mut sink = CollectingSink::default();
-    analyzer.run(records, &mut sink, &RunOptions::default())?;
+    let outcomes = super::analyse_texts(
+        analyzer,
+        passages.iter().map(|p| (p.id.clone(), p.text.clone(), p.date.clone())),
+    )?;
     let mut overall = Counts::default();
     let mut per_rule: BTreeMap<String, Counts> = BTreeMap::new();
     let (mut kinds_right, mut found) = (0, 0);
     let mut errors = Vec::new();
-    for (p, outcome) in passages.iter().zip(&sink.outcomes) {
+    for (p, outcome) in passages.iter().zip(&outcomes) {
         let Outcome::Analysed(_, a) = outcome else {
             return Err(Error::data(&p.id, 0, "passage could not be analysed"));
         };

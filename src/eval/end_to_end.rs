@@ -12,9 +12,7 @@ use super::metrics::{classification_report, ClassReport};
 use crate::actors::resolve::ActorKind;
 use crate::data::dsa::PairExample;
 use crate::error::Result;
-use crate::input::{Article, Record};
-use crate::pipeline::{Analysis, Analyzer, Outcome, RunOptions};
-use crate::sink::CollectingSink;
+use crate::pipeline::{Analysis, Analyzer, Outcome};
 
 /// Chosen on DSA valid with `--choose-cut` for the bundled model.
 pub const DEFAULT_CUT: f64 = 0.38;
@@ -105,20 +103,13 @@ pub struct EndToEndReport {
 
 /// What the pipeline found for each example, in order.
 pub fn findings(analyzer: &Analyzer, data: &[PairExample]) -> Result<Vec<Found>> {
-    let records = data.iter().enumerate().map(|(i, e)| {
-        Record::Ok(Article {
-            id: i.to_string(),
-            text: e.text.clone(),
-            title: None,
-            date: None,
-            extra: Default::default(),
-        })
-    });
-    let mut sink = CollectingSink::default();
-    analyzer.run(records, &mut sink, &RunOptions::default())?;
+    let outcomes = super::analyse_texts(
+        analyzer,
+        data.iter().enumerate().map(|(i, e)| (i.to_string(), e.text.clone(), None)),
+    )?;
     Ok(data
         .iter()
-        .zip(&sink.outcomes)
+        .zip(&outcomes)
         .map(|(e, o)| match o {
             Outcome::Analysed(_, a) => found(a, e),
             Outcome::Failed { .. } => Found::EntityNotFound,

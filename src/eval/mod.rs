@@ -44,6 +44,25 @@ impl std::ops::Deref for TaskReport {
     }
 }
 
+/// Runs texts (id, text, date) through the whole pipeline: one outcome per text, in order.
+pub fn analyse_texts(
+    analyzer: &crate::pipeline::Analyzer,
+    texts: impl Iterator<Item = (String, String, Option<String>)>,
+) -> Result<Vec<crate::pipeline::Outcome>> {
+    let records = texts.map(|(id, text, date)| {
+        crate::input::Record::Ok(crate::input::Article {
+            id,
+            text,
+            title: None,
+            date,
+            extra: Default::default(),
+        })
+    });
+    let mut sink = crate::sink::CollectingSink::default();
+    analyzer.run(records, &mut sink, &crate::pipeline::RunOptions::default())?;
+    Ok(sink.outcomes)
+}
+
 /// Predicted BIO tag per word (the tag of its first piece; "O" for a word with no piece).
 pub fn predict_word_tags(model: &StanceModel, sentences: &[Vec<&str>]) -> Result<Vec<Vec<String>>> {
     let mut out = Vec::with_capacity(sentences.len());

@@ -7,9 +7,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::input::{Article, Record};
-use crate::pipeline::{Analysis, Analyzer, Outcome, RunOptions};
-use crate::sink::CollectingSink;
+use crate::pipeline::{Analysis, Analyzer, Outcome};
 
 use super::metrics::classification_report;
 use super::TaskReport;
@@ -124,20 +122,13 @@ pub fn choose_thresholds(scores: &[Option<f64>], gold: &[usize]) -> (f64, f64, f
 
 pub fn evaluate(analyzer: &Analyzer, gold: &Path, choose: bool) -> Result<Evaluation> {
     let docs = read(gold)?;
-    let records = docs.iter().enumerate().map(|(i, d)| {
-        Record::Ok(Article {
-            id: i.to_string(),
-            text: d.text.clone(),
-            title: None,
-            date: None,
-            extra: Default::default(),
-        })
-    });
-    let mut sink = CollectingSink::default();
-    analyzer.run(records, &mut sink, &RunOptions::default())?;
+    let outcomes = super::analyse_texts(
+        analyzer,
+        docs.iter().enumerate().map(|(i, d)| (i.to_string(), d.text.clone(), None)),
+    )?;
     let mut scores = Vec::with_capacity(docs.len());
     let mut unresolved = 0;
-    for (d, outcome) in docs.iter().zip(&sink.outcomes) {
+    for (d, outcome) in docs.iter().zip(&outcomes) {
         let (found, score) = match outcome {
             Outcome::Analysed(_, a) => target_portrayal(a, &d.target),
             Outcome::Failed { .. } => (false, None),
