@@ -293,3 +293,29 @@ fn odd_text_never_breaks_a_record() {
         );
     }
 }
+
+/// The streaming-filter contract that Spark's `RDD.pipe`, Hadoop Streaming and GNU parallel
+/// rely on: records only on stdout, one line per record, in order; exit 3 when some failed.
+#[test]
+fn stdin_to_stdout_is_a_clean_streaming_filter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("m"), true, 4);
+    let mut input = String::new();
+    let mut ids = Vec::new();
+    for i in 0..70 {
+        let text = if i % 9 == 3 { "" } else { "Moscow and Kyiv spoke. Paris listened." };
+        input.push_str(&serde_json::json!({"id": format!("s{i}"), "text": text}).to_string());
+        input.push('\n');
+        ids.push(format!("s{i}"));
+        if i % 10 == 0 {
+            input.push_str("   \n");
+        }
+    }
+    let mut cmd = bin();
+    cmd.args(["analyze", "-", "--model"]).arg(&model).env("RUST_LOG", "error");
+    let out = with_stdin(cmd, input.as_bytes());
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: Vec<String> = lines(&out).iter().map(|v| v["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(got, ids);
+}
