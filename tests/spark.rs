@@ -3,13 +3,10 @@
 //! article holds Azerbaijan → Russia with a negative score. Skips, saying why, without Java or
 //! without PySpark (`.ci/run` installs it).
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
 use arrow_array::{Array, Float64Array, StringArray};
-use common::*;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 /// Every Parquet part file under `dir` (date partitions included).
