@@ -47,7 +47,10 @@ fn iso_week(y: i32, m: u32, d: u32) -> (i32, u32) {
     let weekday = (n + 3).rem_euclid(7); // Monday = 0
     let thursday = n - weekday + 3;
     // The year of that Thursday owns the week.
-    let year = (y - 1..=y + 1).rev().find(|&yy| days(yy, 1, 1) <= thursday).unwrap_or(y);
+    let year = (y - 1..=y + 1)
+        .rev()
+        .find(|&yy| days(yy, 1, 1) <= thursday)
+        .unwrap_or(y);
     let week = (thursday - days(year, 1, 1)) / 7 + 1;
     (year, week as u32)
 }
@@ -73,7 +76,11 @@ impl Acc {
     /// (score, confidence)
     fn finish(&self) -> (f64, f64) {
         let score = if self.sw > 1e-9 { self.sws / self.sw } else { 0.0 };
-        let agreement = if self.sw_abs > 1e-9 { self.sws.abs() / self.sw_abs } else { 0.0 };
+        let agreement = if self.sw_abs > 1e-9 {
+            self.sws.abs() / self.sw_abs
+        } else {
+            0.0
+        };
         (score, agreement * (1.0 - (-self.sw).exp()))
     }
 }
@@ -222,7 +229,11 @@ impl Aggregator {
         let weight = |s: f64, n: usize| s * n as f64;
         for a in &r.actors {
             let me = side(&a.id);
-            let kind = if me == a.id { a.kind.clone() } else { "country".to_string() };
+            let kind = if me == a.id {
+                a.kind.clone()
+            } else {
+                "country".to_string()
+            };
             for t in &a.toward {
                 let them = side(&t.target);
                 if them == me {
@@ -257,7 +268,10 @@ impl Aggregator {
         }
         for (me, (kind, s)) in stance {
             seen.insert(me.clone());
-            let e = self.stance.entry((bucket.clone(), me)).or_insert((kind, Acc::default()));
+            let e = self
+                .stance
+                .entry((bucket.clone(), me))
+                .or_insert((kind, Acc::default()));
             e.1.add(s.score, s.confidence, s.n_sentences);
         }
         for (me, s) in portrayal {
@@ -319,7 +333,10 @@ mod tests {
     #[test]
     fn buckets_by_day_iso_week_and_month() {
         assert_eq!(bucket(Some("2025-06-30"), Period::Day).as_deref(), Some("2025-06-30"));
-        assert_eq!(bucket(Some("2025-06-30T12:00:00Z"), Period::Month).as_deref(), Some("2025-06"));
+        assert_eq!(
+            bucket(Some("2025-06-30T12:00:00Z"), Period::Month).as_deref(),
+            Some("2025-06")
+        );
         assert_eq!(bucket(Some("2025-06-30"), Period::Week).as_deref(), Some("2025-W27"));
         // 2021-01-03 is a Sunday of 2020's week 53; 2024-12-30 a Monday of 2025's week 1.
         assert_eq!(bucket(Some("2021-01-03"), Period::Week).as_deref(), Some("2020-W53"));
@@ -355,11 +372,17 @@ mod tests {
         let rows = agg.pair_rows();
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
-        assert_eq!((r.bucket.as_str(), r.source.as_str(), r.target.as_str()), ("2025-06", "RUS", "AZE"));
+        assert_eq!(
+            (r.bucket.as_str(), r.source.as_str(), r.target.as_str()),
+            ("2025-06", "RUS", "AZE")
+        );
         // Article a counts once (its best-supported RUS → AZE entry), then b.
         assert_eq!((r.n_articles, r.n_sentences), (2, 3));
         assert!((r.score - (0.6 * -0.8 + 0.2 * 0.4) / 0.8).abs() < 1e-9);
         let c = &agg.counts;
-        assert_eq!((c.articles, c.failed_skipped, c.undated, c.unreadable_lines), (3, 1, 1, 1));
+        assert_eq!(
+            (c.articles, c.failed_skipped, c.undated, c.unreadable_lines),
+            (3, 1, 1, 1)
+        );
     }
 }

@@ -88,7 +88,7 @@ fn starts_with_date(t: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn texts<'a>(text: &'a str, ranges: &[Range<usize>]) -> Vec<String> {
+    fn texts(text: &str, ranges: &[Range<usize>]) -> Vec<String> {
         ranges
             .iter()
             .map(|r| text.chars().skip(r.start).take(r.len()).collect())

@@ -24,11 +24,7 @@ pub enum Error {
     Data { path: PathBuf, line: usize, reason: String },
     /// A table or dictionary text (gazetteer, PETRARCH .actors) that does not parse.
     #[error("{table}: line {line}: {reason}")]
-    Table {
-        table: String,
-        line: usize,
-        reason: String,
-    },
+    Table { table: String, line: usize, reason: String },
     /// `--resume` found an output file that is not one of ours.
     #[error("cannot resume {path}: {reason}")]
     Resume { path: PathBuf, reason: String },

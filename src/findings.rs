@@ -47,14 +47,8 @@ impl Findings {
         let range = self.sentences[k].clone();
         let first_entity = self.entities.len();
         let tags = tag_pieces(model, states, pieces)?;
-        self.entities.extend(entities(
-            pieces,
-            &tags,
-            &model.heads.ner_labels,
-            chars,
-            range.start,
-            k,
-        ));
+        self.entities
+            .extend(entities(pieces, &tags, &model.heads.ner_labels, chars, range.start, k));
         let ents: Vec<(usize, &Entity)> = (first_entity..self.entities.len())
             .map(|i| (i, &self.entities[i]))
             .collect();

@@ -85,7 +85,14 @@ pub fn parse_json_record(line: &str, location: &str) -> Record {
                 Passthrough::default(),
             )
         }
-        Err(e) => return Record::failed(location, FailureKind::InvalidJson, e.to_string(), Passthrough::default()),
+        Err(e) => {
+            return Record::failed(
+                location,
+                FailureKind::InvalidJson,
+                e.to_string(),
+                Passthrough::default(),
+            )
+        }
     };
     let id = match obj.remove("id") {
         Some(Value::String(s)) if !s.is_empty() => s,
@@ -105,8 +112,22 @@ pub fn parse_json_record(line: &str, location: &str) -> Record {
             return Record::failed(id, FailureKind::EmptyText, "`text` is empty", Passthrough::new(obj))
         }
         Some(Value::String(s)) => s,
-        Some(_) => return Record::failed(id, FailureKind::InvalidText, "`text` must be a string", Passthrough::new(obj)),
-        None => return Record::failed(id, FailureKind::MissingText, "record has no `text`", Passthrough::new(obj)),
+        Some(_) => {
+            return Record::failed(
+                id,
+                FailureKind::InvalidText,
+                "`text` must be a string",
+                Passthrough::new(obj),
+            )
+        }
+        None => {
+            return Record::failed(
+                id,
+                FailureKind::MissingText,
+                "record has no `text`",
+                Passthrough::new(obj),
+            )
+        }
     };
     // `title` and `date` are ours when they are strings; anything else is passed through
     // (renamed, since the output has those keys).

@@ -19,8 +19,8 @@ use actorstance::model::StanceModel;
 use actorstance::pipeline::{Analyzer, Options, RunOptions, Summary};
 use actorstance::resume::OutputFile;
 use actorstance::sink::JsonlSink;
-use actorstance::tables::{TableFormat, TableSink};
 use actorstance::stance::Rollup;
+use actorstance::tables::{TableFormat, TableSink};
 use actorstance::train::{train, Task, TrainConfig};
 
 const DEFAULT_MODEL: &str = "models/actorstance-minilm-v2";
@@ -67,7 +67,9 @@ enum Command {
     Aggregate(AggregateArgs),
     /// One self-contained HTML page from analyze's JSONL results: a directed graph of the
     /// actors, the strongest pairs with their evidence, and a monthly time line for a corpus.
-    #[command(after_help = "Example:\n  actorstance analyze examples/azerbaijan-russia.txt -o out.jsonl && actorstance report out.jsonl -o report.html")]
+    #[command(
+        after_help = "Example:\n  actorstance analyze examples/azerbaijan-russia.txt -o out.jsonl && actorstance report out.jsonl -o report.html"
+    )]
     Report {
         /// Results of `actorstance analyze`: JSONL files, folders of them, or a folder of
         /// Parquet tables (--format parquet).
@@ -527,8 +529,10 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
 /// Every non-blank line of the results files (folders walked, `-` for stdin), streamed.
 fn for_each_result_line(inputs: &[PathBuf], mut f: impl FnMut(&str)) -> anyhow::Result<()> {
     // A folder of Parquet tables (analyze --format parquet) is read back as results.
-    let (tables, files): (Vec<PathBuf>, Vec<PathBuf>) =
-        inputs.iter().cloned().partition(|p| p.join("articles.parquet").is_file());
+    let (tables, files): (Vec<PathBuf>, Vec<PathBuf>) = inputs
+        .iter()
+        .cloned()
+        .partition(|p| p.join("articles.parquet").is_file());
     for dir in &tables {
         actorstance::tables::read_parquet_results(dir, &mut f)?;
     }
@@ -571,7 +575,11 @@ fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
     let c = &agg.counts;
     eprintln!("actorstance: aggregate: {}", serde_json::to_string(c)?);
     if c.models.len() > 1 {
-        tracing::warn!("the results come from {} model versions: {:?}", c.models.len(), c.models.keys());
+        tracing::warn!(
+            "the results come from {} model versions: {:?}",
+            c.models.len(),
+            c.models.keys()
+        );
     }
     let format = match a.format {
         Format::Jsonl => None,

@@ -47,7 +47,7 @@ pub fn sentence_mentions(
                 entity: Some(i),
                 country: gaz.lookup(&e.text),
                 portrayal: None,
-            setting: false,
+                setting: false,
             };
             if m.label == "ORG" {
                 extend_over_org_head(&mut m, &chars, offset, entities);
@@ -103,7 +103,7 @@ pub fn sentence_mentions(
                     entity: None,
                     country: None,
                     portrayal: None,
-            setting: false,
+                    setting: false,
                 });
             }
         }
@@ -117,12 +117,38 @@ pub fn sentence_mentions(
 
 /// Prepositions that put what follows them as a location.
 const LOCATIVES: &[&str] = &[
-    "in", "at", "near", "outside", "inside", "around", "across", "throughout", "into", "within", "to", "from",
-    "toward", "towards", "through", "via", "over", "above",
+    "in",
+    "at",
+    "near",
+    "outside",
+    "inside",
+    "around",
+    "across",
+    "throughout",
+    "into",
+    "within",
+    "to",
+    "from",
+    "toward",
+    "towards",
+    "through",
+    "via",
+    "over",
+    "above",
 ];
 
 /// "the city of X": a place noun and "of" also name a setting.
-const PLACE_NOUNS: &[&str] = &["city", "town", "village", "port", "region", "province", "district", "area", "outskirts"];
+const PLACE_NOUNS: &[&str] = &[
+    "city",
+    "town",
+    "village",
+    "port",
+    "region",
+    "province",
+    "district",
+    "area",
+    "outskirts",
+];
 
 /// Whether the text before a mention ends with a locative preposition (and an optional "the").
 fn after_locative(before: &[char]) -> bool {
@@ -134,7 +160,10 @@ fn after_locative(before: &[char]) -> bool {
     }
     let last = last.to_lowercase();
     LOCATIVES.contains(&last.as_str())
-        || (last == "of" && words.next().is_some_and(|w| PLACE_NOUNS.contains(&w.to_lowercase().as_str())))
+        || (last == "of"
+            && words
+                .next()
+                .is_some_and(|w| PLACE_NOUNS.contains(&w.to_lowercase().as_str())))
 }
 
 /// Capitalised words that end an organisation's name ("Culture Ministry"). NER often stops one

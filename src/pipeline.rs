@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use crate::actors::gazetteer::Gazetteer;
-use crate::actors::petrarch::ActorDictionary;
 use crate::actors::leaders::Leaders;
+use crate::actors::petrarch::ActorDictionary;
 use crate::actors::places::Places;
 use crate::actors::resolve::{dictionary_index, Resolution, Resolver};
 use crate::encode::encode_sentences;
@@ -87,6 +87,8 @@ pub struct Analysis {
 }
 
 /// What became of one input record.
+// Nearly every outcome is an analysis: boxing it would only add an allocation per article.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Outcome {
     Analysed(Article, Analysis),
@@ -209,6 +211,8 @@ impl Analyzer {
     }
 
     /// One batch: an outcome per record, in order.
+    // A record that stops early carries its whole outcome as the error: no allocation needed.
+    #[allow(clippy::result_large_err)]
     pub fn analyze(&self, records: Vec<Record>) -> Vec<Outcome> {
         let tokenizer = &self.model.tokenizer;
         let staged: Vec<std::result::Result<(Article, Prepared), Outcome>> = records
@@ -217,7 +221,10 @@ impl Analyzer {
                 Record::Failed { id, failure, extra } => Err(Outcome::Failed { id, failure, extra }),
                 Record::Ok(a) => match prepare(tokenizer, &a) {
                     Ok(p) => Ok((a, p)),
-                    Err(e) => Err(Outcome::failed(a, Failure::new(FailureKind::AnalysisFailed, e.to_string()))),
+                    Err(e) => Err(Outcome::failed(
+                        a,
+                        Failure::new(FailureKind::AnalysisFailed, e.to_string()),
+                    )),
                 },
             })
             .collect();

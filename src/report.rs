@@ -50,6 +50,9 @@ struct EvidenceLine {
     text: String,
 }
 
+/// (weight, article id, sentence)
+type Evidence = (f64, String, String);
+
 #[derive(Default)]
 struct Node {
     name: String,
@@ -63,7 +66,7 @@ pub struct Report {
     monthly: Aggregator,
     nodes: BTreeMap<String, Node>,
     /// (source, target) → (weight, article id, sentence), the strongest first.
-    evidence: BTreeMap<(String, String), Vec<(f64, String, String)>>,
+    evidence: BTreeMap<(String, String), Vec<Evidence>>,
 }
 
 impl Default for Report {
@@ -88,9 +91,17 @@ fn esc(s: &str) -> String {
 fn colour(score: f64) -> String {
     let s = score.clamp(-1.0, 1.0);
     let (r, g, b) = if s < 0.0 {
-        (150.0 + 70.0 * -s, 150.0 * (1.0 + s) + 40.0 * -s, 150.0 * (1.0 + s) + 40.0 * -s)
+        (
+            150.0 + 70.0 * -s,
+            150.0 * (1.0 + s) + 40.0 * -s,
+            150.0 * (1.0 + s) + 40.0 * -s,
+        )
     } else {
-        (150.0 * (1.0 - s) + 30.0 * s, 150.0 + 40.0 * s, 150.0 * (1.0 - s) + 60.0 * s)
+        (
+            150.0 * (1.0 - s) + 30.0 * s,
+            150.0 + 40.0 * s,
+            150.0 * (1.0 - s) + 60.0 * s,
+        )
     };
     format!("rgb({},{},{})", r as u8, g as u8, b as u8)
 }
@@ -271,7 +282,11 @@ impl Report {
     fn timeline(&self, h: &mut String, pairs: &[crate::aggregate::PairRow]) {
         let monthly = self.monthly.pair_rows();
         let months: Vec<String> = {
-            let mut m: Vec<String> = monthly.iter().map(|r| r.bucket.clone()).filter(|b| b != crate::aggregate::UNDATED).collect();
+            let mut m: Vec<String> = monthly
+                .iter()
+                .map(|r| r.bucket.clone())
+                .filter(|b| b != crate::aggregate::UNDATED)
+                .collect();
             m.sort();
             m.dedup();
             m
@@ -290,7 +305,13 @@ impl Report {
             x2 = w - pad
         );
         for (i, month) in months.iter().enumerate() {
-            let _ = write!(h, "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>", x_of(i), ht - 8.0, esc(month));
+            let _ = write!(
+                h,
+                "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
+                x_of(i),
+                ht - 8.0,
+                esc(month)
+            );
         }
         let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
         for (k, p) in pairs.iter().take(MAX_TIMELINE).enumerate() {

@@ -120,7 +120,11 @@ mod tests {
     fn resuming_drops_a_torn_line_and_keeps_the_complete_ones() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.jsonl");
-        std::fs::write(partial_path(&out), "{\"id\":\"a\",\"status\":\"ok\"}\n{\"id\":\"b\"}\n{\"id\":\"c\",\"sta").unwrap();
+        std::fs::write(
+            partial_path(&out),
+            "{\"id\":\"a\",\"status\":\"ok\"}\n{\"id\":\"b\"}\n{\"id\":\"c\",\"sta",
+        )
+        .unwrap();
         let o = OutputFile::resume(&out).unwrap();
         assert_eq!(o.done, ["a", "b"]);
         assert_eq!(

@@ -207,7 +207,12 @@ pub fn rows(a: &ArticleOutput) -> (Vec<Cell>, Vec<Vec<Cell>>, Vec<Vec<Cell>>) {
             date(),
             text(&actor.id),
             text(&actor.name),
-            text(serde_json::to_value(actor.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()),
+            text(
+                serde_json::to_value(actor.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+            ),
             Cell::Text(actor.affiliation.clone()),
             Cell::Text(actor.cameo.clone()),
             count(actor.mentions.len()),
@@ -268,7 +273,12 @@ fn arrow_schema(columns: &[(&str, Kind)]) -> Arc<Schema> {
 }
 
 impl Table {
-    pub fn create(dir: &Path, name: &str, columns: &'static [(&'static str, Kind)], format: TableFormat) -> Result<Self> {
+    pub fn create(
+        dir: &Path,
+        name: &str,
+        columns: &'static [(&'static str, Kind)],
+        format: TableFormat,
+    ) -> Result<Self> {
         let path = dir.join(format!("{name}.{}", format.extension()));
         let partial = crate::resume::partial_path(&path);
         let file = File::create(&partial).map_err(|e| Error::io(&partial, e))?;
@@ -281,7 +291,8 @@ impl Table {
             }
             TableFormat::Parquet => {
                 let schema = arrow_schema(columns);
-                let writer = ArrowWriter::try_new(file, schema.clone(), None).map_err(|e| parquet_error(&partial, e))?;
+                let writer =
+                    ArrowWriter::try_new(file, schema.clone(), None).map_err(|e| parquet_error(&partial, e))?;
                 Writer::Parquet {
                     writer,
                     schema,
@@ -349,7 +360,8 @@ impl Table {
                 }
             })
             .collect();
-        let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::io(&self.partial, std::io::Error::other(e)))?;
+        let batch = RecordBatch::try_new(schema.clone(), columns)
+            .map_err(|e| Error::io(&self.partial, std::io::Error::other(e)))?;
         writer.write(&batch).map_err(|e| parquet_error(&self.partial, e))?;
         buffered.clear();
         Ok(())
@@ -445,13 +457,16 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
         let id = a.text("article_id").unwrap_or_default();
         let mut toward: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
         while let Some(p) = pairs.next_if(|r| r.text("article_id").as_deref() == Some(id.as_str()))? {
-            toward.entry(p.text("source").unwrap_or_default()).or_default().push(serde_json::json!({
-                "target": p.text("target"),
-                "score": p.number("score"),
-                "confidence": p.number("confidence"),
-                "n_sentences": p.count("n_sentences"),
-                "evidence": p.text("evidence").map(|t| vec![serde_json::json!({"text": t})]).unwrap_or_default(),
-            }));
+            toward
+                .entry(p.text("source").unwrap_or_default())
+                .or_default()
+                .push(serde_json::json!({
+                    "target": p.text("target"),
+                    "score": p.number("score"),
+                    "confidence": p.number("confidence"),
+                    "n_sentences": p.count("n_sentences"),
+                    "evidence": p.text("evidence").map(|t| vec![serde_json::json!({"text": t})]).unwrap_or_default(),
+                }));
         }
         let mut actor_lines = Vec::new();
         while let Some(x) = actors.next_if(|r| r.text("article_id").as_deref() == Some(id.as_str()))? {
@@ -558,15 +573,14 @@ impl ParquetRows {
         if !self.fill()? {
             return Ok(None);
         }
-        let Some(batch) = self.batch.as_ref() else { return Ok(None) };
+        let Some(batch) = self.batch.as_ref() else {
+            return Ok(None);
+        };
         let row = Row { batch, i: self.i };
         if !keep(&row) {
             return Ok(None);
         }
         self.i += 1;
-        Ok(Some(Row {
-            batch,
-            i: self.i - 1,
-        }))
+        Ok(Some(Row { batch, i: self.i - 1 }))
     }
 }

@@ -303,7 +303,11 @@ fn stdin_to_stdout_is_a_clean_streaming_filter() {
     let mut input = String::new();
     let mut ids = Vec::new();
     for i in 0..70 {
-        let text = if i % 9 == 3 { "" } else { "Moscow and Kyiv spoke. Paris listened." };
+        let text = if i % 9 == 3 {
+            ""
+        } else {
+            "Moscow and Kyiv spoke. Paris listened."
+        };
         input.push_str(&serde_json::json!({"id": format!("s{i}"), "text": text}).to_string());
         input.push('\n');
         ids.push(format!("s{i}"));
@@ -312,10 +316,15 @@ fn stdin_to_stdout_is_a_clean_streaming_filter() {
         }
     }
     let mut cmd = bin();
-    cmd.args(["analyze", "-", "--model"]).arg(&model).env("RUST_LOG", "error");
+    cmd.args(["analyze", "-", "--model"])
+        .arg(&model)
+        .env("RUST_LOG", "error");
     let out = with_stdin(cmd, input.as_bytes());
     assert_eq!(out.status.code(), Some(3));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
-    let got: Vec<String> = lines(&out).iter().map(|v| v["id"].as_str().unwrap().to_string()).collect();
+    let got: Vec<String> = lines(&out)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(got, ids);
 }

@@ -33,8 +33,20 @@ fn actor_resolution_meets_its_bars() {
     assert!(r["n_passages"].as_u64().unwrap() >= 80, "{r}");
     let (p, rec) = (r["precision"].as_f64().unwrap(), r["recall"].as_f64().unwrap());
     assert!(p >= 0.95 && rec >= 0.90, "precision {p}, recall {rec}: {}", r["errors"]);
-    for rule in ["city", "ambiguous", "unresolved", "leader", "list", "institution", "title", "metonym"] {
-        assert!(r["per_rule"][rule]["tp"].as_u64().unwrap() > 0, "no passage of rule {rule} resolved");
+    for rule in [
+        "city",
+        "ambiguous",
+        "unresolved",
+        "leader",
+        "list",
+        "institution",
+        "title",
+        "metonym",
+    ] {
+        assert!(
+            r["per_rule"][rule]["tp"].as_u64().unwrap() > 0,
+            "no passage of rule {rule} resolved"
+        );
     }
 }
 
@@ -49,7 +61,15 @@ fn end_to_end_directed_stance_runs_on_a_slice_of_dsa_valid() {
     assert_eq!(r["n"], 150);
     let found = r["pair_found"].as_f64().unwrap();
     assert!((0.4..=1.0).contains(&found), "{r}");
-    let errors: u64 = r["errors"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let errors: u64 = r["errors"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
     let accuracy = r["accuracy"].as_f64().unwrap();
-    assert!(errors as f64 >= 150.0 * (1.0 - accuracy) - 0.5, "every wrong answer is in a bucket: {r}");
+    assert!(
+        errors as f64 >= 150.0 * (1.0 - accuracy) - 0.5,
+        "every wrong answer is in a bucket: {r}"
+    );
 }

@@ -18,7 +18,9 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
 
-const NER_LABELS: [&str; 9] = ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER"];
+const NER_LABELS: [&str; 9] = [
+    "O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER",
+];
 
 fn labels() -> Vec<String> {
     NER_LABELS.iter().map(|s| s.to_string()).collect()
@@ -27,11 +29,65 @@ fn labels() -> Vec<String> {
 /// Bits of news text, and of what breaks text code: line ends, quotes, abbreviations,
 /// multi-byte letters, emoji, zero-width and bidi controls, NUL and other control chars.
 const FRAGMENTS: &[&str] = &[
-    "The", "minister", "said", "Paris", "Macron", "World", "e.g.", "J.", "U.S.", "Mr.", "Dr.", "2.5", "1",
-    "May 2, 2024", "2025-06-30", " ", "  ", "\t", "\n", "\n\n", "\r\n", "\r", "\n \n", ".", "!", "?", ",",
-    "\"", "'", "’", "“", "”", "…", "(", ")", "—", "-", "é", "İ", "Ə", "ß", "Москва", "Лавров", "北京", "習近平",
-    "🙂", "👨‍👩‍👧", "🇦🇿", "\u{200b}", "\u{202e}", "\u{feff}", "\u{301}", "\u{a0}", "\u{2028}", "\u{85}",
-    "\0", "\u{7}", "\u{1b}", "\u{7f}",
+    "The",
+    "minister",
+    "said",
+    "Paris",
+    "Macron",
+    "World",
+    "e.g.",
+    "J.",
+    "U.S.",
+    "Mr.",
+    "Dr.",
+    "2.5",
+    "1",
+    "May 2, 2024",
+    "2025-06-30",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    "\n \n",
+    ".",
+    "!",
+    "?",
+    ",",
+    "\"",
+    "'",
+    "’",
+    "“",
+    "”",
+    "…",
+    "(",
+    ")",
+    "—",
+    "-",
+    "é",
+    "İ",
+    "Ə",
+    "ß",
+    "Москва",
+    "Лавров",
+    "北京",
+    "習近平",
+    "🙂",
+    "👨‍👩‍👧",
+    "🇦🇿",
+    "\u{200b}",
+    "\u{202e}",
+    "\u{feff}",
+    "\u{301}",
+    "\u{a0}",
+    "\u{2028}",
+    "\u{85}",
+    "\0",
+    "\u{7}",
+    "\u{1b}",
+    "\u{7f}",
 ];
 
 fn news_text() -> impl Strategy<Value = String> {
@@ -53,7 +109,10 @@ fn tokenizer() -> &'static WordPieceTokenizer {
 
 /// Sentence char ranges of an article, found as the pipeline finds them.
 fn article_sentences(chars: &[char], text: &str) -> Vec<Range<usize>> {
-    clean::body_paragraphs(text).into_iter().flat_map(|p| segment::sentences(chars, p)).collect()
+    clean::body_paragraphs(text)
+        .into_iter()
+        .flat_map(|p| segment::sentences(chars, p))
+        .collect()
 }
 
 /// Spans are non-empty, inside `within`, trimmed of whitespace, sorted and non-overlapping.
@@ -65,7 +124,12 @@ fn check_spans(spans: &[Range<usize>], within: Range<usize>, chars: &[char]) -> 
         prop_assert!(trimmed, "{:?} is not trimmed", s);
     }
     for w in spans.windows(2) {
-        prop_assert!(w[0].end <= w[1].start, "{:?} and {:?} overlap or are out of order", w[0], w[1]);
+        prop_assert!(
+            w[0].end <= w[1].start,
+            "{:?} and {:?} overlap or are out of order",
+            w[0],
+            w[1]
+        );
     }
     Ok(())
 }
@@ -83,7 +147,10 @@ enum Want {
 const LINES: &[(&[u8], Want)] = &[
     (b"{\"id\":\"a\",\"text\":\"x\"}", Want::Ok("a")),
     (b"  {\"id\": 7, \"text\": \"Hi.\", \"title\": 3}\t", Want::Ok("7")),
-    (b"{\"id\":\"\xC3\xA9\",\"text\":\"\xE2\x80\x9CQ.\xE2\x80\x9D\",\"src\":[1]}", Want::Ok("é")),
+    (
+        b"{\"id\":\"\xC3\xA9\",\"text\":\"\xE2\x80\x9CQ.\xE2\x80\x9D\",\"src\":[1]}",
+        Want::Ok("é"),
+    ),
     (b"{\"id\":\"b\",\"text\":\"  \"}", Want::Failed),
     (b"{\"id\":\"\",\"text\":\"x\"}", Want::Failed),
     (b"{\"text\":\"no id\"}", Want::Failed),
@@ -98,7 +165,10 @@ const LINES: &[(&[u8], Want)] = &[
     (b"\xC3", Want::Failed),
     (b"\0", Want::Failed),
     // A bare CR does not end a line: two objects on one line are one broken record.
-    (b"{\"id\":\"e\",\"text\":\"x\"}\r{\"id\":\"f\",\"text\":\"y\"}", Want::Failed),
+    (
+        b"{\"id\":\"e\",\"text\":\"x\"}\r{\"id\":\"f\",\"text\":\"y\"}",
+        Want::Failed,
+    ),
     (b"", Want::Blank),
     (b"   ", Want::Blank),
     (b"\t \r", Want::Blank),
@@ -133,7 +203,7 @@ fn read(bytes: &[u8]) -> Vec<Record> {
 /// Lines as the reader sees them (the bytes between b'\n'); blank = valid UTF-8 that trims to "".
 fn non_blank_lines(bytes: &[u8]) -> usize {
     let blank = |l: &[u8]| std::str::from_utf8(l).is_ok_and(|s| s.trim().is_empty());
-    bytes.split(|&b| b == b'\n').filter(|l| !blank(*l)).count()
+    bytes.split(|&b| b == b'\n').filter(|l| !blank(l)).count()
 }
 
 proptest! {

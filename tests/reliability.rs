@@ -99,7 +99,10 @@ fn kill_9_at_random_points_then_resume_gives_the_uninterrupted_bytes() {
         );
         assert!(!partial(&out).exists());
     }
-    assert!(killed_mid_run >= 3, "only {killed_mid_run} of 6 kills hit a running process");
+    assert!(
+        killed_mid_run >= 3,
+        "only {killed_mid_run} of 6 kills hit a running process"
+    );
 }
 
 #[test]
@@ -112,7 +115,12 @@ fn a_torn_last_line_is_dropped_and_rewritten() {
     run(analyze_to(&model, &input, &whole, &[]));
     let expected = std::fs::read(&whole).unwrap();
     // Ten whole lines and half of the eleventh, as a crash mid-write leaves them.
-    let ends: Vec<usize> = expected.iter().enumerate().filter(|(_, &c)| c == b'\n').map(|(i, _)| i).collect();
+    let ends: Vec<usize> = expected
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c == b'\n')
+        .map(|(i, _)| i)
+        .collect();
     let out = tmp.path().join("out.jsonl");
     std::fs::write(partial(&out), &expected[..ends[9] + 1 + (ends[10] - ends[9]) / 2]).unwrap();
     let o = run(analyze_to(&model, &input, &out, &["--resume"]));
@@ -127,7 +135,10 @@ fn a_torn_last_line_is_dropped_and_rewritten() {
     let o = run(analyze_to(&model, &other, &out, &["--resume"]));
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("record 1 of the output is \"r0\", but the input has \"x\""), "{err}");
+    assert!(
+        err.contains("record 1 of the output is \"r0\", but the input has \"x\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -259,16 +270,30 @@ fn input_fields_named_like_output_keys_never_duplicate_a_key() {
     let got = lines(&out);
     assert_eq!(
         (&got[0]["status"], &got[0]["input_status"], &got[0]["input_actors"]),
-        (&serde_json::json!("ok"), &serde_json::json!("draft"), &serde_json::json!("x"))
+        (
+            &serde_json::json!("ok"),
+            &serde_json::json!("draft"),
+            &serde_json::json!("x")
+        )
     );
     assert_eq!(
         (&got[0]["input_title"], &got[0]["input_date"], &got[0]["input_error"]),
-        (&serde_json::json!(5), &serde_json::json!({"y": 2025}), &serde_json::json!(1))
+        (
+            &serde_json::json!(5),
+            &serde_json::json!({"y": 2025}),
+            &serde_json::json!(1)
+        )
     );
-    assert_eq!((&got[1]["status"], &got[1]["input_status"]), (&serde_json::json!("error"), &serde_json::json!("ok")));
+    assert_eq!(
+        (&got[1]["status"], &got[1]["input_status"]),
+        (&serde_json::json!("error"), &serde_json::json!("ok"))
+    );
     assert_eq!(got[1]["input_model"], "mine");
     assert_eq!(got[2]["error"]["kind"], "empty_text");
-    assert_eq!((&got[2]["input_status"], &got[2]["input_sentences"]), (&serde_json::json!("kept"), &serde_json::json!([])));
+    assert_eq!(
+        (&got[2]["input_status"], &got[2]["input_sentences"]),
+        (&serde_json::json!("kept"), &serde_json::json!([]))
+    );
 }
 
 #[test]

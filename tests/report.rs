@@ -10,12 +10,14 @@ use std::process::Command;
 use common::*;
 
 fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        let out = Command::new("which").arg(name).output().ok()?;
-        out.status
-            .success()
-            .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-    })
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            let out = Command::new("which").arg(name).output().ok()?;
+            out.status
+                .success()
+                .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+        })
 }
 
 fn headless(browser: &Path) -> Command {
@@ -42,7 +44,10 @@ fn the_report_of_the_example_article_shows_who_stands_toward_whom() {
     let out = bin().arg("report").arg(&results).arg("-o").arg(&html).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let page = std::fs::read_to_string(&html).unwrap();
-    assert!(!page.contains("http://") && !page.contains("https://"), "the page fetches nothing");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "the page fetches nothing"
+    );
 
     let Some(browser) = chromium() else {
         eprintln!("skipped the browser check: no chromium on PATH (apt-get install chromium)");
@@ -53,7 +58,10 @@ fn the_report_of_the_example_article_shows_who_stands_toward_whom() {
     assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
     let dom = String::from_utf8_lossy(&dom.stdout);
     for node in ["AZE", "RUS"] {
-        assert!(dom.contains(&format!("class=\"node\" data-actor=\"{node}\"")), "no {node} node");
+        assert!(
+            dom.contains(&format!("class=\"node\" data-actor=\"{node}\"")),
+            "no {node} node"
+        );
     }
     assert!(
         dom.contains("class=\"edge\" data-source=\"AZE\" data-target=\"RUS\""),
@@ -71,7 +79,11 @@ fn the_report_of_the_example_article_shows_who_stands_toward_whom() {
         .unwrap();
     assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
     let bytes = std::fs::read(&png).unwrap();
-    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000, "screenshot {}", png.display());
+    assert!(
+        bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000,
+        "screenshot {}",
+        png.display()
+    );
     eprintln!("screenshot: {}", png.display());
 }
 
@@ -82,7 +94,11 @@ fn a_corpus_report_has_a_time_line_and_counts_what_it_skipped() {
     let input = tmp.path().join("in.jsonl");
     let body: String = (0..12)
         .map(|i| {
-            let text = if i == 5 { String::new() } else { "Moscow condemned Kyiv. Paris and Berlin urged calm.".into() };
+            let text = if i == 5 {
+                String::new()
+            } else {
+                "Moscow condemned Kyiv. Paris and Berlin urged calm.".into()
+            };
             serde_json::json!({"id": i, "text": text, "date": format!("2025-0{}-15", 1 + i % 3)}).to_string() + "\n"
         })
         .collect();

@@ -33,12 +33,37 @@ fn rows(dir: &Path, a: &str, b: &str, c: &str, d: &str) -> Vec<(String, String, 
             .unwrap();
         for batch in reader {
             let batch = batch.unwrap();
-            let s = |name: &str| batch.column_by_name(name).unwrap().as_any().downcast_ref::<StringArray>().unwrap().clone();
+            let s = |name: &str| {
+                batch
+                    .column_by_name(name)
+                    .unwrap()
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .unwrap()
+                    .clone()
+            };
             let (ca, cb, cc) = (s(a), s(b), s(c));
-            let cd = batch.column_by_name(d).unwrap().as_any().downcast_ref::<Float64Array>().unwrap().clone();
+            let cd = batch
+                .column_by_name(d)
+                .unwrap()
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .unwrap()
+                .clone();
             for i in 0..batch.num_rows() {
-                let text = |x: &StringArray| if x.is_null(i) { String::new() } else { x.value(i).to_string() };
-                out.push((text(&ca), text(&cb), text(&cc), if cd.is_null(i) { f64::NAN } else { cd.value(i) }));
+                let text = |x: &StringArray| {
+                    if x.is_null(i) {
+                        String::new()
+                    } else {
+                        x.value(i).to_string()
+                    }
+                };
+                out.push((
+                    text(&ca),
+                    text(&cb),
+                    text(&cc),
+                    if cd.is_null(i) { f64::NAN } else { cd.value(i) },
+                ));
             }
         }
     }
@@ -48,7 +73,11 @@ fn rows(dir: &Path, a: &str, b: &str, c: &str, d: &str) -> Vec<(String, String, 
 #[test]
 fn spark_local_mode_keeps_every_record_and_finds_the_example_pair() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if !Command::new("java").arg("-version").output().is_ok_and(|o| o.status.success()) {
+    if !Command::new("java")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         eprintln!("skipped: no Java (PySpark local mode needs Java 17+)");
         return;
     }
@@ -65,7 +94,9 @@ fn spark_local_mode_keeps_every_record_and_finds_the_example_pair() {
         let text = if i % 60 == 7 {
             String::new()
         } else {
-            format!("Officials in Paris and Berlin met on day {i}. Kyiv welcomed the talks, and Moscow criticised them.")
+            format!(
+                "Officials in Paris and Berlin met on day {i}. Kyiv welcomed the talks, and Moscow criticised them."
+            )
         };
         let mut r = serde_json::json!({"id": format!("r{i}"), "text": text});
         if i % 2 == 0 {
@@ -85,7 +116,11 @@ fn spark_local_mode_keeps_every_record_and_finds_the_example_pair() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(summary["records"], 241);
     assert_eq!(summary["results"], 241);

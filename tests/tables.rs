@@ -92,7 +92,10 @@ fn parquet_and_csv_tables_hold_what_the_jsonl_holds() {
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
     let articles = read_parquet(&pq.join("articles.parquet"));
     let ids: Vec<String> = jsonl.iter().map(|a| a["id"].as_str().unwrap().to_string()).collect();
-    assert_eq!(articles["article_id"].iter().flatten().cloned().collect::<Vec<_>>(), ids);
+    assert_eq!(
+        articles["article_id"].iter().flatten().cloned().collect::<Vec<_>>(),
+        ids
+    );
     let statuses: Vec<&str> = articles["status"].iter().map(|s| s.as_deref().unwrap()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == "error").count(), 3);
     assert_eq!(articles["error_kind"][4].as_deref(), Some("empty_text"));
@@ -108,7 +111,9 @@ fn parquet_and_csv_tables_hold_what_the_jsonl_holds() {
     assert_eq!(got, expected);
     let n_actors: usize = jsonl.iter().map(|a| a["actors"].as_array().unwrap().len()).sum();
     assert_eq!(read_parquet(&pq.join("actors.parquet"))["actor"].len(), n_actors);
-    assert!(std::fs::read_dir(&pq).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".partial")));
+    assert!(std::fs::read_dir(&pq)
+        .unwrap()
+        .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".partial")));
 
     let csv_dir = tmp.path().join("csv");
     analyze_path(&model, &["--format", "csv", "-o", csv_dir.to_str().unwrap()], &input);
@@ -117,7 +122,12 @@ fn parquet_and_csv_tables_hold_what_the_jsonl_holds() {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            (r[0].to_string(), r[2].to_string(), r[3].to_string(), r[4].parse().unwrap())
+            (
+                r[0].to_string(),
+                r[2].to_string(),
+                r[3].to_string(),
+                r[4].parse().unwrap(),
+            )
         })
         .collect();
     assert_eq!(got, expected);
@@ -129,9 +139,16 @@ fn tables_need_a_folder_and_do_not_resume() {
     let model = tiny_model(&tmp.path().join("m"), true, 4);
     let input = tmp.path().join("in.jsonl");
     corpus(&input);
-    assert_eq!(analyze_path(&model, &["--format", "parquet"], &input).status.code(), Some(2));
+    assert_eq!(
+        analyze_path(&model, &["--format", "parquet"], &input).status.code(),
+        Some(2)
+    );
     let dir = tmp.path().join("t");
-    let out = analyze_path(&model, &["--format", "csv", "--resume", "-o", dir.to_str().unwrap()], &input);
+    let out = analyze_path(
+        &model,
+        &["--format", "csv", "--resume", "-o", dir.to_str().unwrap()],
+        &input,
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -175,7 +192,11 @@ fn aggregate_buckets_pairs_and_counts_what_it_skipped() {
         let bucket = a["date"].as_str().map_or("undated".to_string(), |d| d[..7].to_string());
         for x in a["actors"].as_array().unwrap() {
             for t in x["toward"].as_array().unwrap() {
-                let key = (bucket.clone(), x["id"].as_str().unwrap().into(), t["target"].as_str().unwrap().into());
+                let key = (
+                    bucket.clone(),
+                    x["id"].as_str().unwrap().into(),
+                    t["target"].as_str().unwrap().into(),
+                );
                 *expected.entry(key).or_default() += 1;
             }
         }
@@ -184,7 +205,10 @@ fn aggregate_buckets_pairs_and_counts_what_it_skipped() {
         .iter()
         .map(|r| {
             let s = |k: &str| r[k].as_str().unwrap().to_string();
-            ((s("bucket"), s("source"), s("target")), r["n_articles"].as_u64().unwrap())
+            (
+                (s("bucket"), s("source"), s("target")),
+                r["n_articles"].as_u64().unwrap(),
+            )
         })
         .collect();
     assert_eq!(got, expected);
@@ -202,7 +226,11 @@ fn the_readme_duckdb_example_reads_the_tables() {
         cmd.env("PYTHONPATH", &py_path);
         cmd
     };
-    if !python().args(["-c", "import duckdb"]).status().is_ok_and(|s| s.success()) {
+    if !python()
+        .args(["-c", "import duckdb"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
         eprintln!("skipped: python3 cannot import duckdb (pip install --target .cache/python duckdb==2.0.1)");
         return;
     }
@@ -217,7 +245,11 @@ fn the_readme_duckdb_example_reads_the_tables() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = python().arg(root.join("examples/duckdb_results.py")).arg(&dir).output().unwrap();
+    let out = python()
+        .arg(root.join("examples/duckdb_results.py"))
+        .arg(&dir)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["articles"], 1);
@@ -242,14 +274,24 @@ fn aggregate_and_report_read_parquet_tables_as_they_read_jsonl() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
     };
     let (from_jsonl, summary) = aggregate(&results);
     assert!(from_jsonl.lines().count() > 10);
     assert_eq!(aggregate(&tables), (from_jsonl, summary));
     let page = |from: &Path| {
         let html = tmp.path().join("r.html");
-        let out = bin().arg("report").arg(from).arg("-o").arg(&html).args(["--title", "t"]).output().unwrap();
+        let out = bin()
+            .arg("report")
+            .arg(from)
+            .arg("-o")
+            .arg(&html)
+            .args(["--title", "t"])
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         std::fs::read_to_string(&html).unwrap()
     };

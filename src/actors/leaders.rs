@@ -102,9 +102,17 @@ mod tests {
         assert_eq!(l.country_code("Doe", None), Some("FRA"));
         assert_eq!(l.country_code("John Roe", d("2013-01-01")), Some("DEU"));
         assert_eq!(l.country_code("Roe", None), None, "two people share the surname");
-        assert_eq!(l.country_code("Asa Lund", d("2020-01-01")), Some("SWE"), "outside the range");
+        assert_eq!(
+            l.country_code("Asa Lund", d("2020-01-01")),
+            Some("SWE"),
+            "outside the range"
+        );
         assert_eq!(l.country_code("Richard Roe", None), None);
-        assert_eq!(l.country_code("Kim Myung-soo", None), Some("KOR"), "listed twice, one country");
+        assert_eq!(
+            l.country_code("Kim Myung-soo", None),
+            Some("KOR"),
+            "listed twice, one country"
+        );
         assert_eq!(l.country_code("Lund", None), Some("SWE"), "surname of a full name");
     }
 

@@ -124,7 +124,11 @@ mod tests {
         assert_eq!(choose(&cordoba, &set(&[])), None, "AR is not 10x larger than ES");
         let london = [(GB, 8_961_989), (CA, 422_324)];
         assert_eq!(choose(&london, &set(&[])), Some(GB));
-        assert_eq!(choose(&london, &set(&[US])), Some(GB), "over a million: still the famous one");
+        assert_eq!(
+            choose(&london, &set(&[US])),
+            Some(GB),
+            "over a million: still the famous one"
+        );
         assert_eq!(choose(&london, &set(&[CA])), Some(CA));
     }
 
@@ -145,7 +149,10 @@ mod tests {
         let code = |c: Option<usize>| c.map(|c| gaz.countries[c].code.as_str());
         let none = BTreeSet::new();
         assert_eq!(code(places.country_of("Wolfsburg", &none)), Some("DEU"));
-        assert_eq!(code(places.country_of("cordoba", &set(&[gaz.by_code("ESP").unwrap()]))), Some("ESP"));
+        assert_eq!(
+            code(places.country_of("cordoba", &set(&[gaz.by_code("ESP").unwrap()]))),
+            Some("ESP")
+        );
         assert_eq!(code(places.country_of("Kandahar", &none)), Some("AFG"));
         assert_eq!(code(places.country_of("Cambridge", &none)), None);
         assert!(places.candidates("Qwertyville").is_empty());

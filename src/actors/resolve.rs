@@ -257,9 +257,9 @@ impl Resolver<'_> {
                         // "Luis and Carlos Quispe": a given name shares the next name's surname.
                         let known = |w: &str| {
                             self.leaders.country_code(w, None).is_some()
-                                || mentions[..i].iter().any(|p| {
-                                    p.label == "PER" && person_name(&p.text).rsplit(' ').next() == Some(w)
-                                })
+                                || mentions[..i]
+                                    .iter()
+                                    .any(|p| p.label == "PER" && person_name(&p.text).rsplit(' ').next() == Some(w))
                         };
                         match shared_surname(text, mentions, i).filter(|_| !known(&name)) {
                             Some(surname) => name = format!("{name} {surname}"),
@@ -444,7 +444,11 @@ impl Resolver<'_> {
             if actors[a].kind != ActorKind::Person || actors[a].affiliation.is_some() {
                 continue;
             }
-            if let Some(c) = self.leaders.country_code(&actors[a].name, day).and_then(|iso| gaz.by_code(iso)) {
+            if let Some(c) = self
+                .leaders
+                .country_code(&actors[a].name, day)
+                .and_then(|iso| gaz.by_code(iso))
+            {
                 actors[a].affiliation = Some(country_actor(&mut actors, &mut by_key, c));
             }
         }
@@ -487,7 +491,9 @@ fn gap(text: &[char], a: &Mention, b: &Mention) -> String {
 /// "Joost and Anneke van Dam" (everything after the next name's first word). The caller rules
 /// out a word that is itself a known surname ("Obama and Hu Jintao").
 fn shared_surname(text: &[char], mentions: &[Mention], i: usize) -> Option<String> {
-    let next = mentions.get(i + 1).filter(|n| n.sentence == mentions[i].sentence && n.label == "PER")?;
+    let next = mentions
+        .get(i + 1)
+        .filter(|n| n.sentence == mentions[i].sentence && n.label == "PER")?;
     if gap(text, &mentions[i], next).trim() != "and" {
         return None;
     }
@@ -520,7 +526,11 @@ fn is_list_lead(gap: &str) -> bool {
 /// "Peruvian brothers A and B C", "A B and C D, both Polish nationals", "a Canadian, A B".
 /// A chain is persons joined by commas and "and"; it takes the nationality that leads it or
 /// follows it in apposition.
-fn list_countries(text: &[char], mentions: &[Mention], country_of: &impl Fn(&Mention) -> Option<usize>) -> Vec<Option<usize>> {
+fn list_countries(
+    text: &[char],
+    mentions: &[Mention],
+    country_of: &impl Fn(&Mention) -> Option<usize>,
+) -> Vec<Option<usize>> {
     let demonym = |m: &Mention| {
         matches!(m.country, Some((_, Via::Demonym)))
             .then(|| country_of(m))
@@ -538,7 +548,10 @@ fn list_countries(text: &[char], mentions: &[Mention], country_of: &impl Fn(&Men
         while end + 1 < mentions.len()
             && mentions[end + 1].label == "PER"
             && same_sentence(end, end + 1)
-            && matches!(gap(text, &mentions[end], &mentions[end + 1]).trim(), "," | "and" | ", and")
+            && matches!(
+                gap(text, &mentions[end], &mentions[end + 1]).trim(),
+                "," | "and" | ", and"
+            )
         {
             end += 1;
         }
@@ -551,8 +564,9 @@ fn list_countries(text: &[char], mentions: &[Mention], country_of: &impl Fn(&Men
             .filter(|n| {
                 let g = gap(text, &mentions[end], n);
                 let g = g.trim();
-                g.strip_prefix(',')
-                    .is_some_and(|rest| matches!(rest.trim(), "" | "both" | "all" | "each" | "all three" | "both of them"))
+                g.strip_prefix(',').is_some_and(|rest| {
+                    matches!(rest.trim(), "" | "both" | "all" | "each" | "all three" | "both of them")
+                })
             })
             .and_then(demonym);
         if let Some(c) = lead.or(tail) {
@@ -566,7 +580,9 @@ fn list_countries(text: &[char], mentions: &[Mention], country_of: &impl Fn(&Men
 /// The country of the place that an organisation's name opens with (up to three words).
 fn leading_place(name: &str, place_country: &impl Fn(&str) -> Option<usize>) -> Option<usize> {
     let words: Vec<&str> = name.split_whitespace().collect();
-    (1..words.len().min(4)).rev().find_map(|k| place_country(&words[..k].join(" ")))
+    (1..words.len().min(4))
+        .rev()
+        .find_map(|k| place_country(&words[..k].join(" ")))
 }
 
 /// Ids are the ISO code for countries, the CAMEO code where a dictionary gives one to a single
@@ -749,9 +765,17 @@ mod tests {
     #[test]
     fn office_holders_are_known_without_a_title() {
         let text = "Merkel met Hollande and Obama in Brussels.";
-        let ents = [("Merkel", "PER"), ("Hollande", "PER"), ("Obama", "PER"), ("Brussels", "LOC")];
+        let ents = [
+            ("Merkel", "PER"),
+            ("Hollande", "PER"),
+            ("Obama", "PER"),
+            ("Brussels", "LOC"),
+        ];
         let got = affiliations(text, &ents, Some("2013-05-02"));
-        assert_eq!(got, [some("merkel", "DEU"), some("hollande", "FRA"), some("obama", "USA")]);
+        assert_eq!(
+            got,
+            [some("merkel", "DEU"), some("hollande", "FRA"), some("obama", "USA")]
+        );
     }
 
     #[test]
@@ -819,8 +843,13 @@ mod tests {
         assert_eq!(actor(&s, "USA").3, ["White House"]);
         // A demonym before an institution makes an institution of that country.
         let officials = actor(&s, "azerbaijani-officials");
-        assert_eq!((officials.1, officials.2.as_deref()), (ActorKind::Organization, Some("AZE")));
-        assert!(s.iter().all(|a| a.1 == ActorKind::Country || a.0 == "azerbaijani-officials"));
+        assert_eq!(
+            (officials.1, officials.2.as_deref()),
+            (ActorKind::Organization, Some("AZE"))
+        );
+        assert!(s
+            .iter()
+            .all(|a| a.1 == ActorKind::Country || a.0 == "azerbaijani-officials"));
     }
 
     #[test]

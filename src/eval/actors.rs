@@ -170,7 +170,11 @@ pub fn evaluate(analyzer: &Analyzer, passages: &[Passage]) -> Result<ActorsRepor
         n_expected: passages.iter().map(|p| p.expect.len()).sum(),
         n_unresolved: passages.iter().map(|p| p.unresolved.len()).sum(),
         overall: overall.finish(),
-        kind_accuracy: if found == 0 { 0.0 } else { kinds_right as f64 / found as f64 },
+        kind_accuracy: if found == 0 {
+            0.0
+        } else {
+            kinds_right as f64 / found as f64
+        },
         per_rule: per_rule.into_iter().map(|(k, c)| (k, c.finish())).collect(),
         errors,
     })

@@ -105,7 +105,9 @@ pub struct EndToEndReport {
 pub fn findings(analyzer: &Analyzer, data: &[PairExample]) -> Result<Vec<Found>> {
     let outcomes = super::analyse_texts(
         analyzer,
-        data.iter().enumerate().map(|(i, e)| (i.to_string(), e.text.clone(), None)),
+        data.iter()
+            .enumerate()
+            .map(|(i, e)| (i.to_string(), e.text.clone(), None)),
     )?;
     Ok(data
         .iter()

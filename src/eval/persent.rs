@@ -81,7 +81,11 @@ pub fn target_portrayal(a: &Analysis, target: &str) -> (bool, Option<f64>) {
     let Some(i) = find_target(a, target) else {
         return (false, None);
     };
-    let score = a.scores.iter().find(|s| s.actor == i).and_then(|s| s.portrayal.as_ref());
+    let score = a
+        .scores
+        .iter()
+        .find(|s| s.actor == i)
+        .and_then(|s| s.portrayal.as_ref());
     (true, score.map(|p| f64::from(p.score)))
 }
 
@@ -124,7 +128,9 @@ pub fn evaluate(analyzer: &Analyzer, gold: &Path, choose: bool) -> Result<Evalua
     let docs = read(gold)?;
     let outcomes = super::analyse_texts(
         analyzer,
-        docs.iter().enumerate().map(|(i, d)| (i.to_string(), d.text.clone(), None)),
+        docs.iter()
+            .enumerate()
+            .map(|(i, d)| (i.to_string(), d.text.clone(), None)),
     )?;
     let mut scores = Vec::with_capacity(docs.len());
     let mut unresolved = 0;

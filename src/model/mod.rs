@@ -109,10 +109,7 @@ impl StanceModel {
             std::fs::write(dir.join(file), text + "\n").map_err(|e| Error::io(dir.join(file), e))
         };
         write("config.json", &self.encoder.raw)?;
-        write(
-            "heads.json",
-            &serde_json::to_value(&self.heads)?,
-        )?;
+        write("heads.json", &serde_json::to_value(&self.heads)?)?;
         self.tokenizer.save(&dir.join("tokenizer.json"))?;
         weights::save_half(&self.vs, &dir.join("model.safetensors"))
     }

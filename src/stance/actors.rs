@@ -92,10 +92,7 @@ pub fn score_actors(res: &Resolution, f: &Findings, rollup: Rollup) -> Vec<Actor
                 .map(|(&(_, y), v)| (y, v))
                 .collect();
             let outgoing: Vec<Item> = targets.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-            let toward = targets
-                .iter()
-                .filter_map(|&(y, v)| Some((y, aggregate(v)?)))
-                .collect();
+            let toward = targets.iter().filter_map(|&(y, v)| Some((y, aggregate(v)?))).collect();
             ActorScores {
                 actor: a,
                 stance: aggregate(&outgoing),
@@ -169,7 +166,7 @@ mod tests {
         (res, f)
     }
 
-    fn toward<'a>(scores: &'a [ActorScores], from: usize, to: usize) -> Option<&'a Score> {
+    fn toward(scores: &[ActorScores], from: usize, to: usize) -> Option<&Score> {
         scores
             .iter()
             .find(|a| a.actor == from)?

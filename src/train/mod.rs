@@ -220,7 +220,7 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
             let shapes = b
                 .shapes
                 .as_ref()
-                .ok_or_else(|| Error::MissingPart("word shapes in a NER batch"))?;
+                .ok_or(Error::MissingPart("word shapes in a NER batch"))?;
             let logits = model.ner_logits(&hidden, shapes, true);
             let n = logits.size()[2];
             ce(logits.view([-1, n]), &b.labels.view([-1]))
@@ -231,22 +231,19 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
             ce(
                 model
                     .tsc_logits(&cls, &t, true)
-                    .ok_or_else(|| Error::MissingPart("target-sentiment head"))?,
+                    .ok_or(Error::MissingPart("target-sentiment head"))?,
                 &b.labels,
             )
         }
         Task::Dsa => {
-            let span_b = b
-                .span_b
-                .as_ref()
-                .ok_or_else(|| Error::MissingPart("q spans in a DSA batch"))?;
+            let span_b = b.span_b.as_ref().ok_or(Error::MissingPart("q spans in a DSA batch"))?;
             let p = span_means(&hidden, &b.rows, &b.span_a);
             let q = span_means(&hidden, &b.rows, span_b);
             let cls = hidden.select(1, 0).index_select(0, &b.rows);
             ce(
                 model
                     .dsa_logits(&cls, &p, &q, true)
-                    .ok_or_else(|| Error::MissingPart("directed-stance head"))?,
+                    .ok_or(Error::MissingPart("directed-stance head"))?,
                 &b.labels,
             )
         }
