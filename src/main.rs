@@ -183,6 +183,17 @@ enum Format {
     Parquet,
 }
 
+impl Format {
+    /// The table format, or None for JSONL.
+    fn table(self) -> Option<TableFormat> {
+        match self {
+            Format::Jsonl => None,
+            Format::Csv => Some(TableFormat::Csv),
+            Format::Parquet => Some(TableFormat::Parquet),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum RollupArg {
     /// Members' scores also count for the country they belong to.
@@ -441,12 +452,12 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let (stop, which) = stop_on_signals()?;
     let records = input::records(sources);
     let info = analyzer.model_info();
-    let table_format = match a.format {
-        Format::Jsonl => None,
-        Format::Csv => Some(TableFormat::Csv),
-        Format::Parquet => Some(TableFormat::Parquet),
+    let run_options = |done| RunOptions {
+        batch_articles: a.batch_articles,
+        done,
+        stop: Some(&stop),
     };
-    let summary = match (&a.out, table_format) {
+    let summary = match (&a.out, a.format.table()) {
         (_, Some(format)) => {
             let Some(dir) = &a.out else {
                 eprintln!("actorstance: error: --format csv|parquet writes three tables into the folder given with -o");
@@ -457,12 +468,7 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             let mut sink = TableSink::create(dir, format, info)?;
-            let run = RunOptions {
-                batch_articles: a.batch_articles,
-                done: &[],
-                stop: Some(&stop),
-            };
-            let summary = analyzer.run(records, &mut sink, &run)?;
+            let summary = analyzer.run(records, &mut sink, &run_options(&[]))?;
             if summary.interrupted {
                 eprintln!(
                     "actorstance: interrupted: the tables in {} are incomplete (*.partial)",
@@ -476,12 +482,7 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         }
         (None, None) => {
             let mut sink = JsonlSink::new(BufWriter::new(std::io::stdout().lock()), "<stdout>", info, a.explain);
-            let run = RunOptions {
-                batch_articles: a.batch_articles,
-                done: &[],
-                stop: Some(&stop),
-            };
-            analyzer.run(records, &mut sink, &run)?
+            analyzer.run(records, &mut sink, &run_options(&[]))?
         }
         (Some(path), None) => {
             let out = if a.resume {
@@ -498,12 +499,7 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             };
             let name = out.partial.display().to_string();
             let mut sink = JsonlSink::new(BufWriter::new(&out.file), &name, info, a.explain);
-            let run = RunOptions {
-                batch_articles: a.batch_articles,
-                done: &out.done,
-                stop: Some(&stop),
-            };
-            let summary = analyzer.run(records, &mut sink, &run)?;
+            let summary = analyzer.run(records, &mut sink, &run_options(&out.done))?;
             sink.into_inner().flush().with_context(|| format!("writing {name}"))?;
             if summary.interrupted {
                 eprintln!(
@@ -581,12 +577,7 @@ fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
             c.models.keys()
         );
     }
-    let format = match a.format {
-        Format::Jsonl => None,
-        Format::Csv => Some(TableFormat::Csv),
-        Format::Parquet => Some(TableFormat::Parquet),
-    };
-    match (format, &a.out) {
+    match (a.format.table(), &a.out) {
         (None, out) => {
             let sink: Box<dyn Write> = match out {
                 Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?),
