@@ -287,6 +287,11 @@ impl Resolver<'_> {
                         (format!("loc:{}", name.to_lowercase()), name, ActorKind::Location)
                     }
                 }
+                // Groups named in the plural ("Democrats", "Republicans", "Kurds") take sides.
+                "MISC" if is_group(&m.text) => {
+                    let name = org_name(&m.text);
+                    (format!("org:{}", name.to_lowercase()), name, ActorKind::Organization)
+                }
                 _ => continue,
             };
             let a = *by_key.entry(key).or_insert_with(|| {
@@ -480,6 +485,19 @@ impl Resolver<'_> {
         unique_ids(&mut actors);
         Resolution { actors, mention_actor }
     }
+}
+
+/// Plurals that name events or works, not groups.
+const NOT_GROUPS: &[&str] = &["Olympics", "Games", "Paralympics", "Oscars", "Grammys", "Emmys", "Awards", "Series", "Times", "News"];
+
+/// A MISC mention naming a group of people: capitalised, its last word a plural.
+fn is_group(text: &str) -> bool {
+    let last = text.split_whitespace().next_back().unwrap_or("");
+    text.starts_with(char::is_uppercase)
+        && last.len() > 3
+        && last.ends_with('s')
+        && !last.ends_with("ss")
+        && !NOT_GROUPS.contains(&last)
 }
 
 /// The text between two mentions.
@@ -760,6 +778,18 @@ mod tests {
                 ("paul-dumas".to_string(), None),
             ]
         );
+    }
+
+    #[test]
+    fn groups_named_in_the_plural_are_organisations_and_events_are_not_actors() {
+        let text = "Democrats and Republicans clashed as the Olympics opened. Chilean fans cheered.";
+        let ents = [("Democrats", "MISC"), ("Republicans", "MISC"), ("Olympics", "MISC")];
+        let (m, r) = resolve_with(text, &ents, None, None);
+        let s = summary(&m, &r);
+        for id in ["democrats", "republicans"] {
+            assert_eq!(actor(&s, id).1, ActorKind::Organization);
+        }
+        assert!(s.iter().all(|a| a.0 != "olympics"), "{s:?}");
     }
 
     #[test]
