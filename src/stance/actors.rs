@@ -135,25 +135,25 @@ mod tests {
         }
     }
 
-    /// "Russia warned Baku. Zakharova attacked Baku and praised Russia."
+    /// "Russia warned Baku. Petrova attacked Baku and praised Russia."
     fn scene() -> (Resolution, Findings) {
         let res = Resolution {
             actors: vec![
                 actor("RUS", ActorKind::Country, None, vec![0, 4]),
                 actor("AZE", ActorKind::Country, None, vec![1, 3]),
-                actor("maria-zakharova", ActorKind::Person, Some(0), vec![2]),
+                actor("anna-petrova", ActorKind::Person, Some(0), vec![2]),
             ],
             mention_actor: vec![Some(0), Some(1), Some(2), Some(1), Some(0)],
         };
         let f = Findings {
-            sentences: vec![0..19, 20..63],
+            sentences: vec![0..19, 20..61],
             entities: vec![],
             mentions: vec![
                 mention("Russia", 0, 0),
                 mention("Baku", 14, 0),
-                mention("Zakharova", 20, 1),
-                mention("Baku", 39, 1),
-                mention("Russia", 56, 1),
+                mention("Petrova", 20, 1),
+                mention("Baku", 37, 1),
+                mention("Russia", 54, 1),
             ],
             // (p, q, P(neutral, p+q, q+p, p−q, q−p))
             pairs: vec![
@@ -178,37 +178,37 @@ mod tests {
 
     const RUS: usize = 0;
     const AZE: usize = 1;
-    const ZAKHAROVA: usize = 2;
+    const PETROVA: usize = 2;
 
     #[test]
     fn members_speak_for_their_country_and_are_never_paired_with_it() {
         let (res, f) = scene();
         let out = score_actors(&res, &f, Rollup::Country);
-        assert_eq!(out.iter().map(|a| a.actor).collect::<Vec<_>>(), [RUS, AZE, ZAKHAROVA]);
+        assert_eq!(out.iter().map(|a| a.actor).collect::<Vec<_>>(), [RUS, AZE, PETROVA]);
         let rus_aze = toward(&out, RUS, AZE).unwrap();
         assert_eq!((rus_aze.score, rus_aze.n_sentences), (-1.0, 2));
         assert_eq!(rus_aze.evidence, [(0, -1.0), (1, -1.0)]);
-        assert!(toward(&out, ZAKHAROVA, RUS).is_none());
-        assert!(toward(&out, RUS, ZAKHAROVA).is_none());
+        assert!(toward(&out, PETROVA, RUS).is_none());
+        assert!(toward(&out, RUS, PETROVA).is_none());
         // Sentence 1's Baku–Russia pair was neutral: no weight, so AZE → RUS rests on nothing.
         assert!(toward(&out, AZE, RUS).is_none_or(|t| t.confidence == 0.0));
-        // Portrayal rolls up too: Zakharova's mention counts for Russia.
+        // Portrayal rolls up too: Petrova's mention counts for Russia.
         assert_eq!(out[0].portrayal.as_ref().unwrap().n_sentences, 2);
     }
 
     #[test]
     fn a_place_as_a_setting_holds_no_stance_and_no_place_speaks_for_its_country() {
         let (mut res, mut f) = scene();
-        // Zakharova's mention becomes a Russian city.
-        res.actors[ZAKHAROVA].kind = ActorKind::Location;
+        // Petrova's mention becomes a Russian city.
+        res.actors[PETROVA].kind = ActorKind::Location;
         let out = score_actors(&res, &f, Rollup::Country);
         // Acting, it holds its own stance, but not Russia's: sentence 1 is no evidence of RUS → AZE.
-        assert_eq!(toward(&out, ZAKHAROVA, AZE).unwrap().score, -1.0);
+        assert_eq!(toward(&out, PETROVA, AZE).unwrap().score, -1.0);
         assert_eq!(toward(&out, RUS, AZE).unwrap().evidence, [(0, -1.0)]);
-        // As a setting ("in Zakharova"), its pairs carry nothing.
+        // As a setting ("in Petrova"), its pairs carry nothing.
         f.mentions[2].setting = true;
         let out = score_actors(&res, &f, Rollup::Country);
-        assert!(out.iter().all(|a| a.toward.iter().all(|t| t.0 != ZAKHAROVA)));
+        assert!(out.iter().all(|a| a.toward.iter().all(|t| t.0 != PETROVA)));
         assert!(out[2].toward.is_empty() && out[2].stance.is_none());
     }
 
@@ -222,6 +222,6 @@ mod tests {
             (rus_aze.score, rus_aze.n_sentences, rus_aze.evidence.len()),
             (-1.0, 2, 1)
         );
-        assert_eq!(toward(&out, ZAKHAROVA, AZE).unwrap().score, -1.0);
+        assert_eq!(toward(&out, PETROVA, AZE).unwrap().score, -1.0);
     }
 }
