@@ -85,7 +85,8 @@ impl Acc {
     }
 }
 
-/// What aggregation reads of a results line (schema v1); everything else is ignored.
+/// What aggregation and the report read of a results line (schema v1); everything else is
+/// ignored.
 #[derive(Debug, Deserialize)]
 pub struct ResultLine {
     pub id: String,
@@ -106,7 +107,11 @@ pub struct ModelLine {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ActorLine {
     pub id: String,
+    #[serde(default)]
+    pub name: String,
     pub kind: String,
+    #[serde(default)]
+    pub mentions: Vec<serde::de::IgnoredAny>,
     #[serde(default)]
     pub affiliation: Option<String>,
     pub stance: Option<ScoreLine>,
@@ -128,6 +133,13 @@ pub struct TowardLine {
     pub score: f64,
     pub confidence: f64,
     pub n_sentences: usize,
+    #[serde(default)]
+    pub evidence: Vec<EvidenceLine>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvidenceLine {
+    pub text: String,
 }
 
 /// Counts of what was read, for the summary.
@@ -191,12 +203,12 @@ impl Aggregator {
     /// One results line; a line that is not a result is counted, not fatal.
     pub fn add_line(&mut self, line: &str) {
         match serde_json::from_str::<ResultLine>(line) {
-            Ok(r) => self.add(r),
+            Ok(r) => self.add(&r),
             Err(_) => self.counts.unreadable_lines += 1,
         }
     }
 
-    pub fn add(&mut self, r: ResultLine) {
+    pub fn add(&mut self, r: &ResultLine) {
         *self
             .counts
             .models

@@ -34,7 +34,8 @@ impl Findings {
         }
     }
 
-    /// Adds sentence `k` (char range `range` of the article `chars`) from its encoder states.
+    /// Adds sentence `k` of the article `chars` (its range is `self.sentences[k]`) from its
+    /// encoder states.
     pub fn add_sentence(
         &mut self,
         model: &StanceModel,

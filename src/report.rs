@@ -6,9 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Deserialize;
-
-use crate::aggregate::{Aggregator, Counts, Period};
+use crate::aggregate::{Aggregator, Counts, Period, ResultLine};
 
 /// Nodes drawn at most (the most mentioned), pairs listed in the table, pairs in the time line.
 pub const MAX_NODES: usize = 30;
@@ -16,39 +14,6 @@ pub const MAX_TABLE: usize = 25;
 pub const MAX_TIMELINE: usize = 5;
 /// Evidence sentences kept per pair.
 const MAX_EVIDENCE: usize = 3;
-
-#[derive(Deserialize)]
-struct Line {
-    id: String,
-    status: String,
-    #[serde(default)]
-    actors: Vec<ActorLine>,
-}
-
-#[derive(Deserialize)]
-struct ActorLine {
-    id: String,
-    name: String,
-    kind: String,
-    #[serde(default)]
-    mentions: Vec<serde::de::IgnoredAny>,
-    #[serde(default)]
-    toward: Vec<TowardLine>,
-}
-
-#[derive(Deserialize)]
-struct TowardLine {
-    target: String,
-    score: f64,
-    confidence: f64,
-    #[serde(default)]
-    evidence: Vec<EvidenceLine>,
-}
-
-#[derive(Deserialize)]
-struct EvidenceLine {
-    text: String,
-}
 
 /// (weight, article id, sentence)
 type Evidence = (f64, String, String);
@@ -107,12 +72,14 @@ fn colour(score: f64) -> String {
 }
 
 impl Report {
+    /// One results line, parsed once for the totals, the months, the nodes and the evidence.
     pub fn add_line(&mut self, line: &str) {
-        self.all.add_line(line);
-        self.monthly.add_line(line);
-        let Ok(r) = serde_json::from_str::<Line>(line) else {
+        let Ok(r) = serde_json::from_str::<ResultLine>(line) else {
+            self.all.counts.unreadable_lines += 1;
             return;
         };
+        self.all.add(&r);
+        self.monthly.add(&r);
         if r.status != "ok" {
             return;
         }

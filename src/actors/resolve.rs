@@ -348,9 +348,8 @@ impl Resolver<'_> {
         }
 
         // Places get their country from the world-cities table, read in the light of the
-        // countries the article names.
-        // Places with one candidate country also say where the article is ("Perth ... north of
-        // Edinburgh" is the Scottish Perth).
+        // countries the article names; places with one candidate country also say where the
+        // article is ("Perth ... north of Edinburgh" is the Scottish Perth).
         let mut place_context = article_countries.clone();
         for a in actors.iter().filter(|a| a.kind == ActorKind::Location) {
             if let [(c, _)] = self.places.candidates(&a.name) {
@@ -379,11 +378,7 @@ impl Resolver<'_> {
                 .map(|h| h.country);
             let left = (i > 0 && mentions[i - 1].sentence == m.sentence)
                 .then(|| {
-                    let gap: String = text
-                        .get(mentions[i - 1].end..m.start)
-                        .unwrap_or_default()
-                        .iter()
-                        .collect();
+                    let gap = gap(text, &mentions[i - 1], m);
                     let ok = gap.split_whitespace().all(|w| {
                         let w = w.trim_matches(|c: char| !c.is_alphanumeric());
                         w.is_empty()
@@ -403,8 +398,7 @@ impl Resolver<'_> {
                 })
                 .flatten();
             let right = mentions.get(i + 1).filter(|n| n.sentence == m.sentence).and_then(|n| {
-                let gap: String = text.get(m.end..n.start).unwrap_or_default().iter().collect();
-                (gap.trim() == "," && m.label == "PER")
+                (gap(text, m, n).trim() == "," && m.label == "PER")
                     .then(|| mention_actor[i + 1].filter(|&p| actors[p].kind == ActorKind::Country))
                     .flatten()
             });
@@ -460,12 +454,11 @@ impl Resolver<'_> {
 
         // PETRARCH codes (and the affiliations they imply), honouring the article's date.
         if let (Some(dict), Some(index)) = (self.dictionary, self.dictionary_index) {
-            let date = date.and_then(Date::parse_iso);
             for a in 0..actors.len() {
                 let Some(&e) = index.get(&actors[a].name.to_uppercase()) else {
                     continue;
                 };
-                let Some(code) = dict.entries[e].code_on(date) else {
+                let Some(code) = dict.entries[e].code_on(day) else {
                     continue;
                 };
                 actors[a].cameo = Some(code.to_string());
@@ -488,7 +481,18 @@ impl Resolver<'_> {
 }
 
 /// Plurals that name events or works, not groups.
-const NOT_GROUPS: &[&str] = &["Olympics", "Games", "Paralympics", "Oscars", "Grammys", "Emmys", "Awards", "Series", "Times", "News"];
+const NOT_GROUPS: &[&str] = &[
+    "Olympics",
+    "Games",
+    "Paralympics",
+    "Oscars",
+    "Grammys",
+    "Emmys",
+    "Awards",
+    "Series",
+    "Times",
+    "News",
+];
 
 /// A MISC mention naming a group of people: capitalised, its last word a plural.
 fn is_group(text: &str) -> bool {
@@ -578,7 +582,7 @@ fn list_countries(
             .flatten();
         let tail = mentions
             .get(end + 1)
-            .filter(|_| end + 1 < mentions.len() && same_sentence(end, end + 1))
+            .filter(|_| same_sentence(end, end + 1))
             .filter(|n| {
                 let g = gap(text, &mentions[end], n);
                 let g = g.trim();
