@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 
 use actorstance::actors::petrarch;
 use actorstance::input;
-use actorstance::model::StanceModel;
+use actorstance::model::{PrecisionChoice, StanceModel};
 use actorstance::pipeline::{Analyzer, Options, RunOptions, Summary};
 use actorstance::resume::OutputFile;
 use actorstance::sink::JsonlSink;
@@ -109,6 +109,9 @@ enum Command {
         /// dsa --end-to-end: choose the cut on this file (valid only) and report it.
         #[arg(long, conflicts_with = "cut")]
         choose_cut: bool,
+        /// The encoder's number format (auto, fp32, bf16), as for analyze.
+        #[arg(long, default_value = "auto")]
+        precision: PrecisionChoice,
     },
 }
 
@@ -147,6 +150,13 @@ struct AnalyzeArgs {
     /// its destination after each batch.
     #[arg(long, default_value_t = 32)]
     batch_articles: usize,
+    /// The encoder's number format: fp32, bf16, or auto (bf16 on CPUs with AVX-512 BF16,
+    /// where it is faster and holds the dev metrics; fp32 elsewhere).
+    #[arg(long, default_value = "auto")]
+    precision: PrecisionChoice,
+    /// No progress bar (it is shown only when stderr is a terminal).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -270,6 +280,13 @@ fn default_model() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL)
 }
 
+fn load_model(dir: &Path, precision: PrecisionChoice) -> anyhow::Result<StanceModel> {
+    let mut model = StanceModel::load(dir).with_context(|| format!("loading model {}", dir.display()))?;
+    model.set_precision(precision.resolve());
+    tracing::debug!("encoder precision: {}", model.precision());
+    Ok(model)
+}
+
 fn set_threads(n: usize) {
     tch::set_num_threads(n.max(1) as i32);
     // A second call (tests, library users) is harmless: keep the first pool.
@@ -368,10 +385,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             end_to_end,
             cut,
             choose_cut,
+            precision,
         } => {
             set_threads(threads);
             let dir = model.unwrap_or_else(default_model);
-            let m = StanceModel::load(&dir).with_context(|| format!("loading model {}", dir.display()))?;
+            let m = load_model(&dir, precision)?;
             let json = match task.as_str() {
                 "ner" => serde_json::to_string(&actorstance::eval::ner(&m, &gold)?)?,
                 "tsc" => serde_json::to_string(&actorstance::eval::tsc(&m, &gold)?)?,
@@ -432,7 +450,7 @@ fn stop_on_signals() -> anyhow::Result<(Arc<AtomicBool>, Arc<AtomicUsize>)> {
 fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     set_threads(a.threads);
     let dir = a.model.unwrap_or_else(default_model);
-    let model = StanceModel::load(&dir).with_context(|| format!("loading model {}", dir.display()))?;
+    let model = load_model(&dir, a.precision)?;
     let options = Options {
         rollup: match a.rollup {
             RollupArg::Country => Rollup::Country,

@@ -158,3 +158,47 @@ fn a_mirrored_directed_head_reads_a_pair_and_its_swap_as_mirror_images() {
 }
 
 const FLOAT: (tch::Kind, tch::Device) = (tch::Kind::Float, tch::Device::Cpu);
+
+fn bundled_model() -> StanceModel {
+    StanceModel::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actorstance-minilm-v2")).unwrap()
+}
+
+#[test]
+fn the_bf16_encoder_stays_close_to_fp32_and_hands_the_heads_fp32_states() {
+    use actorstance::encode::encode_sentences;
+    use actorstance::model::Precision;
+    let text = "The ministry summoned the ambassador on Monday after police in the capital detained two journalists.";
+    let mut m = bundled_model();
+    let pieces = m.tokenizer.sentence(text).unwrap();
+    let fp32 = encode_sentences(&m, &[&pieces], 32).unwrap().remove(0).unwrap();
+    m.set_precision(Precision::Bf16);
+    assert_eq!(m.precision(), Precision::Bf16);
+    let bf16 = encode_sentences(&m, &[&pieces], 32).unwrap().remove(0).unwrap();
+    assert_eq!(bf16.pieces.kind(), tch::Kind::Float);
+    assert_eq!(bf16.pieces.size(), fp32.pieces.size());
+    let cos = tch::Tensor::cosine_similarity(&fp32.pieces, &bf16.pieces, -1, 1e-8);
+    let worst = cos.min().double_value(&[]);
+    assert!(worst > 0.99, "lowest per-piece cosine {worst}");
+    // The heads keep fp32 weights, so their predictions come from fp32 arithmetic.
+    let vars = m.vs.variables();
+    assert_eq!(vars["ner.classifier.weight"].kind(), tch::Kind::Float);
+    assert_eq!(
+        vars["bert.encoder.layer.0.output.dense.weight"].kind(),
+        tch::Kind::BFloat16
+    );
+}
+
+#[test]
+fn int8_is_refused_with_the_reason() {
+    let out = with_stdin(
+        {
+            let mut c = bin();
+            c.args(["analyze", "--precision", "int8"]);
+            c
+        },
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("int8 is not offered"), "{err}");
+}

@@ -2,6 +2,7 @@
 //! span heads pool the target's piece states and join them with the sentence ([CLS]) state.
 
 pub mod config;
+pub mod precision;
 pub mod weights;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use tch::nn::{self, Module};
 use tch::{Device, Kind, Tensor};
 
 pub use config::{Encoder, EncoderConfig, HeadsConfig};
+pub use precision::{Precision, PrecisionChoice};
 
 use crate::error::{Error, Result};
 use crate::tokenize::{WordPieceTokenizer, N_SHAPES};
@@ -28,6 +30,7 @@ pub struct StanceModel {
     tsc: Option<nn::Linear>,
     dsa: Option<nn::Linear>,
     dropout: f64,
+    precision: Precision,
 }
 
 enum Network {
@@ -75,6 +78,7 @@ impl StanceModel {
             tsc,
             dsa,
             dropout: 0.1,
+            precision: Precision::Fp32,
         }
     }
 
@@ -120,19 +124,43 @@ impl StanceModel {
         std::fs::write(dir.join("heads.json"), text + "\n").map_err(|e| Error::io(dir.join("heads.json"), e))
     }
 
+    /// Converts the encoder's weights (the heads stay fp32). From fp32 to bf16 and back loses
+    /// the weights' low bits: load the model again to compare precisions exactly.
+    pub fn set_precision(&mut self, precision: Precision) {
+        let prefix = format!("{}.", self.encoder.prefix());
+        let kind = precision.kind();
+        tch::no_grad(|| {
+            for (name, mut t) in self.vs.variables() {
+                if name.starts_with(&prefix) && t.is_floating_point() && t.kind() != kind {
+                    let converted = t.to_kind(kind);
+                    t.set_data(&converted);
+                }
+            }
+        });
+        self.precision = precision;
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
     pub fn hidden_size(&self) -> i64 {
         self.encoder.hidden_size()
     }
 
-    /// Encoder states [B, T, H] for padded ids [B, T] with attention mask [B, T].
+    /// Encoder states [B, T, H], fp32 whatever the encoder's precision, for padded ids [B, T]
+    /// with attention mask [B, T].
     pub fn encode(&self, ids: &Tensor, mask: &Tensor, train: bool) -> Result<Tensor> {
         let out = match &self.network {
             Network::Bert(m) => m
                 .forward_t(Some(ids), Some(mask), None, None, None, None, None, train)
                 .map(|o| o.hidden_state),
             Network::DistilBert(m) => m.forward_t(Some(ids), Some(mask), None, train).map(|o| o.hidden_state),
-        };
-        Ok(out?)
+        }?;
+        Ok(match self.precision {
+            Precision::Fp32 => out,
+            _ => out.to_kind(Kind::Float),
+        })
     }
 
     /// NER logits [..., L] from states [..., H] and word shapes [...].
