@@ -474,6 +474,7 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         batch_articles: a.batch_articles,
         done,
         stop: Some(&stop),
+        progress: None,
     };
     let summary = match (&a.out, a.format.table()) {
         (_, Some(format)) => {

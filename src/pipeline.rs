@@ -42,7 +42,7 @@ impl Default for Options {
 }
 
 /// How a run goes through its records.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct RunOptions<'a> {
     /// Records analysed together (one encoder pass over their sentences). Batches start at
     /// record 0 and every multiple of this, so a resumed run sees the same batches.
@@ -52,6 +52,8 @@ pub struct RunOptions<'a> {
     pub done: &'a [String],
     /// Set (by a signal handler) to stop after the current batch.
     pub stop: Option<&'a AtomicBool>,
+    /// Called after each batch with the number of records it settled (written or skipped).
+    pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
 impl Default for RunOptions<'_> {
@@ -60,6 +62,7 @@ impl Default for RunOptions<'_> {
             batch_articles: 32,
             done: &[],
             stop: None,
+            progress: None,
         }
     }
 }
@@ -124,6 +127,11 @@ struct Prepared {
     pieces: Vec<Pieces>,
 }
 
+/// A record after the text stages: ready for the encoder, or already settled.
+// Nearly every record is ready: boxing the article would only add an allocation per record.
+#[allow(clippy::large_enum_variant)]
+type Staged = std::result::Result<(Article, Prepared), Outcome>;
+
 impl Analyzer {
     pub fn new(model: StanceModel, options: Options) -> Result<Self> {
         let gazetteer = Gazetteer::bundled()?;
@@ -152,42 +160,94 @@ impl Analyzer {
 
     /// Runs `records` into `sink`, batch by batch. Fails only when the sink does, or when
     /// `run.done` does not match the input; a record that cannot be analysed is an outcome.
+    ///
+    /// The text stages of the next batch run on a second thread while this batch is in the
+    /// encoder; records are read on the calling thread, so a stalled input never holds up the
+    /// end of a run.
     pub fn run(
         &self,
         records: impl IntoIterator<Item = Record>,
         sink: &mut impl Sink,
         run: &RunOptions,
     ) -> Result<Summary> {
-        let mut summary = Summary::default();
-        let mut records = records.into_iter();
-        let mut position = 0;
-        loop {
-            if run.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
-                summary.interrupted = true;
-                break;
-            }
-            let batch: Vec<Record> = records.by_ref().take(run.batch_articles.max(1)).collect();
-            if batch.is_empty() {
-                break;
-            }
-            let start = position;
-            position += batch.len();
-            for (k, r) in batch.iter().enumerate().take(run.done.len().saturating_sub(start)) {
-                if run.done[start + k] != r.id() {
-                    return Err(Error::ResumeMismatch {
-                        position: start + k + 1,
-                        done: run.done[start + k].clone(),
-                        input: r.id().to_string(),
-                    });
+        let (to_prepare, inbox) = std::sync::mpsc::sync_channel::<(usize, Vec<Record>)>(1);
+        let (outbox, prepared) = std::sync::mpsc::sync_channel::<(usize, Vec<Staged>)>(1);
+        let tokenizer = &self.model.tokenizer;
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for (start, batch) in inbox {
+                    if outbox.send((start, prepare_batch(tokenizer, batch))).is_err() {
+                        break;
+                    }
                 }
+            });
+            // Both channel ends move in, so that returning (an error included) lets the thread end.
+            self.run_prepared(records.into_iter(), to_prepare, prepared, sink, run)
+        })
+    }
+
+    fn run_prepared(
+        &self,
+        mut records: impl Iterator<Item = Record>,
+        to_prepare: std::sync::mpsc::SyncSender<(usize, Vec<Record>)>,
+        prepared: std::sync::mpsc::Receiver<(usize, Vec<Staged>)>,
+        sink: &mut impl Sink,
+        run: &RunOptions,
+    ) -> Result<Summary> {
+        let stopped = || run.stop.is_some_and(|s| s.load(Ordering::SeqCst));
+        let progress = |n| {
+            if let Some(p) = run.progress {
+                p(n)
             }
-            if position <= run.done.len() {
-                summary.skipped += batch.len();
-                continue;
+        };
+        let mut summary = Summary::default();
+        let mut position = 0;
+        let mut in_flight = 0;
+        let mut ended = false;
+        let mut exhausted = false;
+        loop {
+            // Keep one batch in preparation ahead of the one going into the encoder.
+            while in_flight < 2 && !ended {
+                if stopped() {
+                    ended = true;
+                    break;
+                }
+                let batch: Vec<Record> = records.by_ref().take(run.batch_articles.max(1)).collect();
+                if batch.is_empty() {
+                    (ended, exhausted) = (true, true);
+                    break;
+                }
+                let start = position;
+                position += batch.len();
+                for (k, r) in batch.iter().enumerate().take(run.done.len().saturating_sub(start)) {
+                    if run.done[start + k] != r.id() {
+                        return Err(Error::ResumeMismatch {
+                            position: start + k + 1,
+                            done: run.done[start + k].clone(),
+                            input: r.id().to_string(),
+                        });
+                    }
+                }
+                if position <= run.done.len() {
+                    summary.skipped += batch.len();
+                    progress(batch.len());
+                    continue;
+                }
+                // The thread that prepares only ends when this sender is dropped.
+                let _ = to_prepare.send((start, batch));
+                in_flight += 1;
             }
+            if in_flight == 0 || stopped() {
+                break;
+            }
+            let Ok((start, staged)) = prepared.recv() else {
+                break;
+            };
+            in_flight -= 1;
+            let n = staged.len();
             // A batch that an earlier run left half-written is analysed whole (the same
             // batch gives the same bytes) and only its missing records are written.
-            for (k, outcome) in self.analyze(batch).into_iter().enumerate() {
+            for (k, outcome) in self.finish(staged).into_iter().enumerate() {
                 if start + k < run.done.len() {
                     summary.skipped += 1;
                     continue;
@@ -199,7 +259,9 @@ impl Analyzer {
                 sink.write(outcome)?;
             }
             sink.flush()?;
+            progress(n);
         }
+        summary.interrupted = stopped() && !(exhausted && in_flight == 0);
         if !summary.interrupted && position < run.done.len() {
             return Err(Error::ResumeMismatch {
                 position: position + 1,
@@ -211,23 +273,12 @@ impl Analyzer {
     }
 
     /// One batch: an outcome per record, in order.
-    // A record that stops early carries its whole outcome as the error: no allocation needed.
-    #[allow(clippy::result_large_err)]
     pub fn analyze(&self, records: Vec<Record>) -> Vec<Outcome> {
-        let tokenizer = &self.model.tokenizer;
-        let staged: Vec<std::result::Result<(Article, Prepared), Outcome>> = records
-            .into_par_iter()
-            .map(|r| match r {
-                Record::Failed { id, failure, extra } => Err(Outcome::Failed { id, failure, extra }),
-                Record::Ok(a) => match prepare(tokenizer, &a) {
-                    Ok(p) => Ok((a, p)),
-                    Err(e) => Err(Outcome::failed(
-                        a,
-                        Failure::new(FailureKind::AnalysisFailed, e.to_string()),
-                    )),
-                },
-            })
-            .collect();
+        self.finish(prepare_batch(&self.model.tokenizer, records))
+    }
+
+    /// The encoder and heads over the whole batch, then actors and stance per article.
+    fn finish(&self, staged: Vec<Staged>) -> Vec<Outcome> {
         let prepared: Vec<&Prepared> = staged.iter().filter_map(|s| s.as_ref().ok()).map(|(_, p)| p).collect();
         let mut findings = self.model_stage(&prepared).into_iter();
         let staged: Vec<_> = staged
@@ -300,6 +351,23 @@ impl Analyzer {
             dictionary_index: self.dictionary.as_ref().map(|d| &d.1),
         }
     }
+}
+
+/// The text stages of a batch, in parallel: a record that stops here carries its outcome.
+fn prepare_batch(tokenizer: &WordPieceTokenizer, records: Vec<Record>) -> Vec<Staged> {
+    records
+        .into_par_iter()
+        .map(|r| match r {
+            Record::Failed { id, failure, extra } => Err(Outcome::Failed { id, failure, extra }),
+            Record::Ok(a) => match prepare(tokenizer, &a) {
+                Ok(p) => Ok((a, p)),
+                Err(e) => Err(Outcome::failed(
+                    a,
+                    Failure::new(FailureKind::AnalysisFailed, e.to_string()),
+                )),
+            },
+        })
+        .collect()
 }
 
 fn prepare(tokenizer: &WordPieceTokenizer, a: &Article) -> Result<Prepared> {

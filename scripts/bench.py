@@ -1,0 +1,153 @@
+"""The benchmark behind scripts/bench: actorstance and its peers as whole processes, one after
+the other, on one corpus built from PerSenT dev (and its 5x and 10x repetitions for scaling).
+Writes bench/results.json and prints the README's table. Run through scripts/bench, which
+builds the binary and installs the peers first.
+
+Every peer reads the same sentences that actorstance analysed (taken from its output's
+sentence offsets), so word pieces per second compare like with like."""
+import argparse, csv, datetime, json, os, platform, subprocess, sys, time
+
+csv.field_size_limit(sys.maxsize)
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(here)
+
+
+def cpu():
+    model, flags = platform.processor() or "unknown", set()
+    for line in open("/proc/cpuinfo"):
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+            model = value.strip()
+        elif key.strip() == "flags":
+            flags = set(value.split())
+    return model, flags
+
+
+def timed(name, cmd, articles, pieces, **extra):
+    """Runs cmd to completion; wall seconds and the process's own peak RSS (wait4)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    seconds = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {name} failed:\n{stderr.decode(errors='replace')[-2000:]}")
+    row = {"system": name, "seconds": round(seconds, 2), "articles": articles,
+           "articles_per_s": round(articles / seconds, 2), "word_pieces_per_s": round(pieces / seconds),
+           "peak_rss_mib": round(usage.ru_maxrss / 1024), **extra}
+    print(f"bench: {name}: {row['seconds']} s, {row['articles_per_s']} articles/s, {row['peak_rss_mib']} MiB", file=sys.stderr)
+    return row
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--scales", default="1,5,10", help="corpus repetitions for the scaling rows")
+    ap.add_argument("--bf16", choices=["auto", "yes", "no"], default="auto",
+                    help="bf16 rows: auto = only where the CPU has AVX-512 BF16 (elsewhere bf16 is emulated, ~30x slower)")
+    ap.add_argument("--limit", type=int, help="only the first N articles of PerSenT dev (a quick trial)")
+    ap.add_argument("--out", default=os.path.join(root, "bench", "results.json"))
+    ap.add_argument("--work", required=True)
+    a = ap.parse_args()
+    binary = os.path.join(root, "target", "release", "actorstance")
+    base = os.path.join(root, ".cache", "base-model")
+    python = sys.executable
+    model_name, flags = cpu()
+    has_bf16 = "avx512_bf16" in flags
+    bf16 = a.bf16 == "yes" or (a.bf16 == "auto" and has_bf16)
+    auto = "bf16" if has_bf16 else "fp32"
+
+    # The corpus: PerSenT dev as JSONL (id, title, text), and its repetitions.
+    rows = list(csv.DictReader(open(os.path.join(root, "..", "shared", "data", "persent", "dev.csv"), encoding="utf-8")))
+    rows = rows[:a.limit] if a.limit else rows
+    scales = [int(s) for s in a.scales.split(",")]
+    corpus = {}
+    for k in sorted(set(scales) | {1}):
+        corpus[k] = os.path.join(a.work, f"corpus-x{k}.jsonl")
+        with open(corpus[k], "w", encoding="utf-8") as f:
+            for r in range(k):
+                for row in rows:
+                    rid = row["DOCUMENT_INDEX"] if r == 0 else f"{row['DOCUMENT_INDEX']}#{r}"
+                    f.write(json.dumps({"id": rid, "title": row["TITLE"], "text": row["DOCUMENT"]}) + "\n")
+    n = len(rows)
+
+    def analyze(k, precision):
+        out = os.path.join(a.work, f"out-x{k}-{precision}.jsonl")
+        return [binary, "analyze", "--threads", str(a.threads), "--precision", precision, corpus[k], "-o", out], out
+
+    # actorstance first: its output gives the sentences every peer reads.
+    cmd, out = analyze(1, auto)
+    first = timed("actorstance", cmd, n, 0, precision=auto)
+    sentences = os.path.join(a.work, "sentences.txt")
+    texts = {row["DOCUMENT_INDEX"]: row["DOCUMENT"] for row in rows}
+    with open(out, encoding="utf-8") as f, open(sentences, "w", encoding="utf-8") as g:
+        for line in f:
+            r = json.loads(line)
+            for s in r.get("sentences", []):
+                g.write(texts[r["id"]][s["start"]:s["end"]].replace("\n", " ") + "\n")
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(os.path.join(base, "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    lines = [l.rstrip("\n") for l in open(sentences, encoding="utf-8")]
+    pieces = sum(len(e.ids) for e in tok.encode_batch(lines, add_special_tokens=False))
+    first["word_pieces_per_s"] = round(pieces / first["seconds"])
+
+    systems = [first]
+    for precision in ["fp32", "bf16"]:
+        if precision != auto and (precision == "fp32" or bf16):
+            systems.append(timed("actorstance", analyze(1, precision)[0], n, pieces, precision=precision))
+    peers = os.path.join(here, "bench-peers")
+    for precision in ["fp32"] + (["bf16"] if bf16 else []):
+        systems.append(timed("python-encoder-only", [python, os.path.join(peers, "encoder.py"), base, sentences,
+                                                     str(a.threads), precision], n, pieces, precision=precision))
+    systems.append(timed("huggingface-pipelines", [python, os.path.join(peers, "hf_pipelines.py"), base, sentences,
+                                                   str(a.threads)], n, pieces, precision="fp32"))
+    systems.append(timed("spacy-en_core_web_sm", [python, os.path.join(peers, "spacy_pipeline.py"), corpus[1]],
+                         n, pieces, precision="fp32"))
+
+    ours = {s["precision"]: s for s in systems if s["system"] == "actorstance"}
+    ratios = {}
+    for s in systems:
+        if s["system"] != "actorstance":
+            key = f"{s['system']}-{s['precision']}"
+            ratios[key] = {"speed": round(s["seconds"] / ours[auto]["seconds"], 2),
+                           "peak_rss": round(ours[auto]["peak_rss_mib"] / s["peak_rss_mib"], 2)}
+
+    scaling = [{"scale": 1, "articles": n, "seconds": first["seconds"], "peak_rss_mib": first["peak_rss_mib"]}]
+    for k in scales:
+        if k != 1:
+            r = timed(f"actorstance-x{k}", analyze(k, auto)[0], n * k, pieces * k, precision=auto)
+            scaling.append({"scale": k, "articles": n * k, "seconds": r["seconds"], "peak_rss_mib": r["peak_rss_mib"]})
+    # Least squares seconds = fixed + per_article * articles.
+    xs, ys = [p["articles"] for p in scaling], [p["seconds"] for p in scaling]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else None
+    results = {
+        "date": datetime.date.today().isoformat(),
+        "cpu": model_name, "cpu_has_avx512_bf16": has_bf16, "threads": a.threads,
+        "corpus": {"source": "PerSenT dev.csv (DOCUMENT as text)", "articles": n, "sentences": len(lines), "word_pieces": pieces},
+        "auto_precision": auto,
+        "systems": systems,
+        "ratios_actorstance_over_peer": ratios,
+        "scaling": {"points": scaling,
+                    "seconds_per_article": round(slope, 4) if slope is not None else None,
+                    "fixed_seconds": round(my - slope * mx, 2) if slope is not None else None,
+                    "time_growth_per_corpus_growth": [round((p["seconds"] / scaling[0]["seconds"]) / p["scale"], 3) for p in scaling]},
+    }
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    with open(a.out, "w") as f:
+        json.dump(results, f, indent=2)
+        f.write("\n")
+    print(f"{n} articles, {len(lines)} sentences, {pieces} word pieces; {a.threads} threads; {model_name}\n")
+    print("| system | precision | seconds | articles/s | word pieces/s | peak RSS MiB | actorstance speed-up |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for s in systems:
+        key = f"{s['system']}-{s['precision']}"
+        up = f"{ratios[key]['speed']:.2f}x" if key in ratios else "–"
+        print(f"| {s['system']} | {s['precision']} | {s['seconds']:.1f} | {s['articles_per_s']:.1f} | {s['word_pieces_per_s']} | {s['peak_rss_mib']} | {up} |")
+    print("\nscaling: " + ", ".join(f"x{p['scale']}: {p['seconds']:.1f} s, {p['peak_rss_mib']} MiB" for p in scaling))
+
+
+main()
