@@ -257,6 +257,32 @@ pub fn records(sources: Vec<Source>) -> impl Iterator<Item = Record> {
     })
 }
 
+/// How many records `sources` hold, counted without parsing (non-blank lines of JSONL, one
+/// per text file or unreadable file); `None` when one of them is stdin, which can be read once only.
+pub fn count_records(sources: &[Source]) -> Option<usize> {
+    let mut n = 0;
+    for s in sources {
+        n += match s {
+            Source::Stdin => return None,
+            Source::Text(_) => 1,
+            Source::Jsonl(p) => match std::fs::File::open(p) {
+                Ok(f) => {
+                    let mut reader = BufReader::new(f);
+                    let (mut lines, mut buf) = (0, Vec::new());
+                    while matches!(reader.read_until(b'\n', &mut buf), Ok(k) if k > 0) {
+                        let line = buf.strip_prefix(BOM).unwrap_or(&buf);
+                        lines += usize::from(!line.trim_ascii().is_empty());
+                        buf.clear();
+                    }
+                    lines
+                }
+                Err(_) => 1,
+            },
+        };
+    }
+    Some(n)
+}
+
 /// JSONL lines as records. Blank and whitespace-only lines are not records (but count for
 /// line numbers); a line that is not UTF-8 fails alone; a byte-order mark at the start of the
 /// stream is skipped.
@@ -310,6 +336,27 @@ mod tests {
                 Record::Failed { id, failure, .. } => (id, Some(failure.kind.as_str())),
             })
             .collect()
+    }
+
+    #[test]
+    fn records_are_counted_as_the_reader_will_yield_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("a.jsonl");
+        std::fs::write(
+            &jsonl,
+            "\u{feff}{\"id\":\"a\",\"text\":\"T.\"}\n\n  \n{bad json\n{\"id\":\"b\"}",
+        )
+        .unwrap();
+        let txt = dir.path().join("b.txt");
+        std::fs::write(&txt, "One article.").unwrap();
+        let sources = vec![
+            Source::Jsonl(jsonl),
+            Source::Text(txt),
+            Source::Jsonl(dir.path().join("missing.jsonl")),
+        ];
+        assert_eq!(count_records(&sources), Some(records(sources.clone()).count()));
+        assert_eq!(count_records(&sources), Some(5));
+        assert_eq!(count_records(&[Source::Stdin]), None);
     }
 
     #[test]

@@ -280,6 +280,33 @@ fn default_model() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL)
 }
 
+/// Articles done, articles/s and, once the inputs are counted (in the background; never for
+/// stdin), the total and ETA, on stderr. Hidden unless stderr is a terminal.
+fn progress_bar(quiet: bool, sources: &[input::Source]) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::no_length();
+    let style = |template| {
+        indicatif::ProgressStyle::with_template(template)
+            .expect("a valid template")
+            .with_key("rate", |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} articles/s", s.per_sec());
+            })
+    };
+    bar.set_style(style("{spinner} {pos} articles, {rate}, {elapsed}"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(250));
+    let (counting, sources) = (bar.clone(), sources.to_vec());
+    std::thread::spawn(move || {
+        if let Some(total) = input::count_records(&sources) {
+            counting.set_style(style("{bar:30} {pos}/{len} articles, {rate}, ETA {eta}"));
+            counting.set_length(total as u64);
+        }
+    });
+    bar
+}
+
 fn load_model(dir: &Path, precision: PrecisionChoice) -> anyhow::Result<StanceModel> {
     let mut model = StanceModel::load(dir).with_context(|| format!("loading model {}", dir.display()))?;
     model.set_precision(precision.resolve());
@@ -468,13 +495,15 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     }
     let sources = input::sources(&a.inputs)?;
     let (stop, which) = stop_on_signals()?;
+    let bar = progress_bar(a.quiet, &sources);
     let records = input::records(sources);
     let info = analyzer.model_info();
+    let advance = |n: usize| bar.inc(n as u64);
     let run_options = |done| RunOptions {
         batch_articles: a.batch_articles,
         done,
         stop: Some(&stop),
-        progress: None,
+        progress: Some(&advance),
     };
     let summary = match (&a.out, a.format.table()) {
         (_, Some(format)) => {
@@ -488,6 +517,7 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             }
             let mut sink = TableSink::create(dir, format, info)?;
             let summary = analyzer.run(records, &mut sink, &run_options(&[]))?;
+            bar.finish_and_clear();
             if summary.interrupted {
                 eprintln!(
                     "actorstance: interrupted: the tables in {} are incomplete (*.partial)",
@@ -519,6 +549,7 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             let name = out.partial.display().to_string();
             let mut sink = JsonlSink::new(BufWriter::new(&out.file), &name, info, a.explain);
             let summary = analyzer.run(records, &mut sink, &run_options(&out.done))?;
+            bar.finish_and_clear();
             sink.into_inner().flush().with_context(|| format!("writing {name}"))?;
             if summary.interrupted {
                 eprintln!(
@@ -532,6 +563,7 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             summary
         }
     };
+    bar.finish_and_clear();
     Ok(if summary.interrupted {
         ExitCode::from(128 + which.load(Ordering::SeqCst) as u8)
     } else if summary.failed > 0 {

@@ -14,7 +14,7 @@ use crate::actors::leaders::Leaders;
 use crate::actors::petrarch::ActorDictionary;
 use crate::actors::places::Places;
 use crate::actors::resolve::{dictionary_index, Resolution, Resolver};
-use crate::encode::encode_sentences;
+use crate::encode::{encode_sentences, TOKEN_BUDGET};
 use crate::error::{Error, Failure, FailureKind, Result};
 use crate::findings::Findings;
 use crate::input::{Article, Passthrough, Record};
@@ -28,15 +28,15 @@ use crate::{clean, segment};
 #[derive(Debug, Clone)]
 pub struct Options {
     pub rollup: Rollup,
-    /// Encoder windows per forward pass.
-    pub batch_size: usize,
+    /// Padded word pieces per encoder pass (see [`TOKEN_BUDGET`]).
+    pub token_budget: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             rollup: Rollup::Country,
-            batch_size: 32,
+            token_budget: TOKEN_BUDGET,
         }
     }
 }
@@ -317,7 +317,7 @@ impl Analyzer {
     fn model_stage(&self, prepared: &[&Prepared]) -> Vec<std::result::Result<Findings, Failure>> {
         let model = &self.model;
         let all: Vec<&Pieces> = prepared.iter().flat_map(|p| p.pieces.iter()).collect();
-        let states = match encode_sentences(model, &all, self.options.batch_size) {
+        let states = match encode_sentences(model, &all, self.options.token_budget) {
             Ok(s) => s,
             Err(e) => {
                 let failure = Failure::new(FailureKind::AnalysisFailed, format!("encoder: {e}"));

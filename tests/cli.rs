@@ -150,6 +150,8 @@ fn a_thousand_articles_give_a_thousand_lines_in_order() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
+    // stderr is a pipe here: no progress bar.
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("articles"));
     let text = std::fs::read_to_string(&out_path).unwrap();
     let got: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(got.len(), 1000);
@@ -327,4 +329,37 @@ fn stdin_to_stdout_is_a_clean_streaming_filter() {
         .map(|v| v["id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(got, ids);
+}
+
+/// The progress bar shows on a terminal (util-linux `script` gives the run one) and `--quiet`
+/// hides it.
+#[test]
+fn a_terminal_gets_a_progress_bar_unless_quiet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("m"), true, 4);
+    let input = tmp.path().join("in.jsonl");
+    let body: String = (0..300)
+        .map(|i| serde_json::json!({"id": format!("n{i}"), "text": "Moscow and Baku traded accusations."}).to_string() + "\n")
+        .collect();
+    std::fs::write(&input, body).unwrap();
+    let on_terminal = |extra: &str| {
+        let log = tmp.path().join("tty.log");
+        let cmd = format!(
+            "{} analyze --batch-articles 1 --model {} {} -o {} {extra}",
+            env!("CARGO_BIN_EXE_actorstance"),
+            model.display(),
+            input.display(),
+            tmp.path().join("out.jsonl").display()
+        );
+        let status = std::process::Command::new("script")
+            .args(["-qec", &cmd])
+            .arg(&log)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("util-linux script");
+        assert!(status.success());
+        String::from_utf8_lossy(&std::fs::read(&log).unwrap()).to_string()
+    };
+    assert!(on_terminal("").contains(" articles/s"));
+    assert!(!on_terminal("--quiet").contains(" articles/s"));
 }

@@ -170,10 +170,10 @@ fn the_bf16_encoder_stays_close_to_fp32_and_hands_the_heads_fp32_states() {
     let text = "The ministry summoned the ambassador on Monday after police in the capital detained two journalists.";
     let mut m = bundled_model();
     let pieces = m.tokenizer.sentence(text).unwrap();
-    let fp32 = encode_sentences(&m, &[&pieces], 32).unwrap().remove(0).unwrap();
+    let fp32 = encode_sentences(&m, &[&pieces], 1024).unwrap().remove(0).unwrap();
     m.set_precision(Precision::Bf16);
     assert_eq!(m.precision(), Precision::Bf16);
-    let bf16 = encode_sentences(&m, &[&pieces], 32).unwrap().remove(0).unwrap();
+    let bf16 = encode_sentences(&m, &[&pieces], 1024).unwrap().remove(0).unwrap();
     assert_eq!(bf16.pieces.kind(), tch::Kind::Float);
     assert_eq!(bf16.pieces.size(), fp32.pieces.size());
     let cos = tch::Tensor::cosine_similarity(&fp32.pieces, &bf16.pieces, -1, 1e-8);

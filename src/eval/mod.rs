@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::data::{conll, dsa, newsmtsc};
-use crate::encode::encode_sentences;
+use crate::encode::{encode_sentences, TOKEN_BUDGET};
 use crate::error::Result;
 use crate::heads::{directed_stance, piece_range, tag_pieces, target_sentiment};
 use crate::model::StanceModel;
@@ -18,7 +18,6 @@ use crate::tokenize::Pieces;
 use metrics::{classification_report, ClassReport, NerScorer, Prf};
 
 const CHUNK: usize = 256;
-const BATCH: usize = 64;
 
 #[derive(Debug, Serialize)]
 pub struct NerReport {
@@ -69,7 +68,7 @@ pub fn predict_word_tags(model: &StanceModel, sentences: &[Vec<&str>]) -> Result
     for chunk in sentences.chunks(CHUNK) {
         let pieces: Vec<Pieces> = chunk.iter().map(|w| model.tokenizer.words(w)).collect::<Result<_>>()?;
         let refs: Vec<&Pieces> = pieces.iter().collect();
-        let states = encode_sentences(model, &refs, BATCH)?;
+        let states = encode_sentences(model, &refs, TOKEN_BUDGET)?;
         for ((words, p), st) in chunk.iter().zip(&pieces).zip(&states) {
             let mut tags = vec!["O".to_string(); words.len()];
             if let Some(st) = st {
@@ -134,7 +133,7 @@ fn classify<E, T>(
             .map(|e| model.tokenizer.sentence(text(e)))
             .collect::<Result<_>>()?;
         let refs: Vec<&Pieces> = pieces.iter().collect();
-        let states = encode_sentences(model, &refs, BATCH)?;
+        let states = encode_sentences(model, &refs, TOKEN_BUDGET)?;
         for ((e, p), st) in chunk.iter().zip(&pieces).zip(&states) {
             out.extend(predict(model, st.as_ref(), p, e)?);
         }
