@@ -342,7 +342,8 @@ impl Analyzer {
             .collect()
     }
 
-    fn resolver(&self) -> Resolver<'_> {
+    /// The actor resolver over this analyzer's tables.
+    pub fn resolver(&self) -> Resolver<'_> {
         Resolver {
             gazetteer: &self.gazetteer,
             places: &self.places,

@@ -339,7 +339,9 @@ fn a_terminal_gets_a_progress_bar_unless_quiet() {
     let model = tiny_model(&tmp.path().join("m"), true, 4);
     let input = tmp.path().join("in.jsonl");
     let body: String = (0..300)
-        .map(|i| serde_json::json!({"id": format!("n{i}"), "text": "Moscow and Baku traded accusations."}).to_string() + "\n")
+        .map(|i| {
+            serde_json::json!({"id": format!("n{i}"), "text": "Moscow and Baku traded accusations."}).to_string() + "\n"
+        })
         .collect();
     std::fs::write(&input, body).unwrap();
     let on_terminal = |extra: &str| {
