@@ -287,11 +287,11 @@ impl Resolver<'_> {
                         (format!("loc:{}", name.to_lowercase()), name, ActorKind::Location)
                     }
                 }
-                // Groups named in the plural ("Democrats", "Republicans", "Kurds") take sides.
-                "MISC" if is_group(&m.text) => {
-                    let name = org_name(&m.text);
-                    (format!("org:{}", name.to_lowercase()), name, ActorKind::Organization)
-                }
+                // Groups take sides ("Republican senators", "Kurds"); events and works do not.
+                "MISC" => match group_name(&m.text) {
+                    Some(name) => (format!("org:{}", name.to_lowercase()), name, ActorKind::Organization),
+                    None => continue,
+                },
                 _ => continue,
             };
             let a = *by_key.entry(key).or_insert_with(|| {
@@ -493,6 +493,47 @@ const NOT_GROUPS: &[&str] = &[
     "Times",
     "News",
 ];
+
+/// Last words of organisations that NER tags MISC ("the Islamic State", "the Democratic Party").
+const ORGANISATION_HEADS: &[&str] = &[
+    "Party",
+    "State",
+    "Committee",
+    "Movement",
+    "Front",
+    "Caucus",
+    "Brotherhood",
+];
+
+/// Endings of member nouns, whose plural names the group: Republican, Islamist, Shiite,
+/// Muslim, Democrat, Arab.
+const MEMBER_ENDINGS: &[&str] = &["an", "ist", "ite", "im", "at", "ab"];
+
+/// Endings of group adjectives, which name the group as written: Islamic, Jewish.
+const GROUP_ADJECTIVE_ENDINGS: &[&str] = &["ic", "ish"];
+
+/// The group a MISC mention names, as the actor's name; None for events, works and laws.
+/// Groups named in the plural ("Democrats", "Kurds") and organisations that NER tagged MISC
+/// ("the Islamic State", an acronym like "GOP") keep their name; a member noun ("Republican
+/// senators", "a Muslim cleric") names the group in the plural, so that "Republican" and
+/// "Republicans" are one actor; a group adjective ("Islamic") stays as written.
+fn group_name(text: &str) -> Option<String> {
+    let name = org_name(text);
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let last = *words.last()?;
+    if !words.iter().all(|w| w.starts_with(char::is_uppercase)) {
+        return None;
+    }
+    let acronym = words.len() == 1 && (2..=5).contains(&last.len()) && last.chars().all(|c| c.is_ascii_uppercase());
+    if is_group(&name) || ORGANISATION_HEADS.contains(&last) || acronym {
+        return Some(name);
+    }
+    let long = last.chars().count() > 3 && last.chars().all(char::is_alphabetic);
+    if long && MEMBER_ENDINGS.iter().any(|e| last.ends_with(e)) {
+        return Some(format!("{name}s"));
+    }
+    (long && GROUP_ADJECTIVE_ENDINGS.iter().any(|e| last.ends_with(e))).then_some(name)
+}
 
 /// A MISC mention naming a group of people: capitalised, its last word a plural.
 fn is_group(text: &str) -> bool {
@@ -794,6 +835,29 @@ mod tests {
             assert_eq!(actor(&s, id).1, ActorKind::Organization);
         }
         assert!(s.iter().all(|a| a.0 != "olympics"), "{s:?}");
+    }
+
+    #[test]
+    fn members_and_mislabelled_organisations_name_their_group() {
+        let text = "A Republican senator and two Republicans met Muslim clerics, Islamic scholars, \
+                    the Green Party and the GOP before Brexit and the World Cup.";
+        let ents = [
+            ("Republican", "MISC"),
+            ("Republicans", "MISC"),
+            ("Muslim", "MISC"),
+            ("Islamic", "MISC"),
+            ("the Green Party", "MISC"),
+            ("GOP", "MISC"),
+            ("Brexit", "MISC"),
+            ("World Cup", "MISC"),
+        ];
+        let (m, r) = resolve_with(text, &ents, None, None);
+        let s = summary(&m, &r);
+        let ids: Vec<&str> = s.iter().map(|a| a.0.as_str()).collect();
+        assert_eq!(ids, ["republicans", "muslims", "islamic", "green-party", "gop"]);
+        assert!(s.iter().all(|a| a.1 == ActorKind::Organization));
+        // The member noun and the plural are one actor.
+        assert_eq!(r.mention_actor[0], r.mention_actor[1]);
     }
 
     #[test]
