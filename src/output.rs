@@ -108,7 +108,9 @@ pub struct EvidenceOut {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreOut {
+    /// `mean` scaled by the weight of the evidence behind it.
     pub score: f64,
+    pub mean: f64,
     pub confidence: f64,
     pub n_sentences: usize,
     pub evidence: Vec<EvidenceOut>,
@@ -286,6 +288,7 @@ impl ArticleOutput {
 fn score_out(s: &Score, sentences: &[Range<usize>], chars: &[char]) -> ScoreOut {
     ScoreOut {
         score: round(s.score),
+        mean: round(s.mean),
         confidence: round(s.confidence),
         n_sentences: s.n_sentences,
         evidence: s

@@ -8,7 +8,8 @@
 //!   `s = (P(pos) − P(neg)) / w`.
 //!
 //! Several items of one sentence are averaged first, so a sentence counts once. Then
-//! `score = Σ w·s / Σ w`, `agreement = |Σ w·s| / Σ w·|s|`, `confidence = agreement · (1 − e^(−Σ w))`,
+//! `mean = Σ w·s / Σ w`, `score = mean · (1 − e^(−Σ w))` (a lone weak sentence cannot give a
+//! strong score), `agreement = |Σ w·s| / Σ w·|s|`, `confidence = agreement · (1 − e^(−Σ w))`,
 //! and the evidence is the (at most three) sentences with the largest `w·|s|`.
 
 use std::collections::BTreeMap;
@@ -26,7 +27,10 @@ pub struct Item {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Score {
+    /// The mean scaled by how much evidence stands behind it: what to sort and filter by.
     pub score: f32,
+    /// The weighted mean of the sentences' values, however little evidence there is.
+    pub mean: f32,
     pub confidence: f32,
     pub n_sentences: usize,
     /// (sentence, its own value s), strongest first.
@@ -54,7 +58,8 @@ pub fn aggregate(items: &[Item]) -> Option<Score> {
     let sum_w: f32 = sentences.iter().map(|x| x.2).sum();
     let sum_ws: f32 = sentences.iter().map(|x| x.2 * x.1).sum();
     let sum_abs: f32 = sentences.iter().map(|x| x.2 * x.1.abs()).sum();
-    let score = if sum_w > 1e-6 { sum_ws / sum_w } else { 0.0 };
+    let mean = if sum_w > 1e-6 { sum_ws / sum_w } else { 0.0 };
+    let evidence_weight = 1.0 - (-sum_w).exp();
     let agreement = if sum_abs > 1e-6 { sum_ws.abs() / sum_abs } else { 0.0 };
     let mut ranked = sentences.clone();
     ranked.sort_by(|a, b| (b.2 * b.1.abs()).total_cmp(&(a.2 * a.1.abs())).then(a.0.cmp(&b.0)));
@@ -64,9 +69,11 @@ pub fn aggregate(items: &[Item]) -> Option<Score> {
         .take(MAX_EVIDENCE)
         .map(|x| (x.0, x.1))
         .collect();
+    let mean = mean.clamp(-1.0, 1.0);
     Some(Score {
-        score: score.clamp(-1.0, 1.0),
-        confidence: agreement * (1.0 - (-sum_w).exp()),
+        score: mean * evidence_weight,
+        mean,
+        confidence: agreement * evidence_weight,
         n_sentences: sentences.len(),
         evidence,
     })
@@ -108,7 +115,8 @@ mod tests {
     fn weighted_mean_with_agreement_confidence_and_ranked_evidence() {
         let sc = aggregate(&[it(0, -1.0, 0.8), it(2, -0.5, 0.4), it(5, 1.0, 0.1)]).unwrap();
         // Σw = 1.3, Σws = -0.8 - 0.2 + 0.1 = -0.9, Σw|s| = 1.1
-        assert!((sc.score - (-0.9 / 1.3)).abs() < 1e-6);
+        assert!((sc.mean - (-0.9 / 1.3)).abs() < 1e-6);
+        assert!((sc.score - (-0.9 / 1.3) * (1.0 - (-1.3f32).exp())).abs() < 1e-6);
         assert!((sc.confidence - (0.9 / 1.1) * (1.0 - (-1.3f32).exp())).abs() < 1e-6);
         assert_eq!(sc.evidence, vec![(0, -1.0), (2, -0.5), (5, 1.0)]);
         assert_eq!(sc.n_sentences, 3);
@@ -118,8 +126,20 @@ mod tests {
     fn a_sentence_counts_once() {
         let sc = aggregate(&[it(1, -1.0, 0.6), it(1, 0.0, 0.2), it(3, 1.0, 0.4)]).unwrap();
         // sentence 1: w = 0.4 (mean), s = -0.6/0.8 = -0.75
-        assert!((sc.score - ((0.4 * -0.75 + 0.4) / 0.8)).abs() < 1e-6);
+        assert!((sc.mean - ((0.4 * -0.75 + 0.4) / 0.8)).abs() < 1e-6);
         assert_eq!(sc.n_sentences, 2);
+    }
+
+    #[test]
+    fn a_lone_weak_sentence_gives_a_weak_score_and_keeps_its_mean() {
+        let weak = aggregate(&[it(0, 0.99, 0.3)]).unwrap();
+        assert!((weak.mean - 0.99).abs() < 1e-6);
+        assert!((weak.score - 0.99 * (1.0 - (-0.3f32).exp())).abs() < 1e-6);
+        assert!(weak.score < 0.26);
+        // Seven consistent sentences keep most of their mean.
+        let strong = aggregate(&(0..7).map(|k| it(k, -0.9, 0.8)).collect::<Vec<_>>()).unwrap();
+        assert!((strong.mean + 0.9).abs() < 1e-6);
+        assert!(strong.score < -0.89 && strong.score > -0.9);
     }
 
     #[test]

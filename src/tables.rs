@@ -73,9 +73,11 @@ pub const ACTORS: &[(&str, Kind)] = &[
     ("cameo", Kind::Text),
     ("n_mentions", Kind::Count),
     ("stance_score", Kind::Number),
+    ("stance_mean", Kind::Number),
     ("stance_confidence", Kind::Number),
     ("stance_n_sentences", Kind::Count),
     ("portrayal_score", Kind::Number),
+    ("portrayal_mean", Kind::Number),
     ("portrayal_confidence", Kind::Number),
     ("portrayal_n_sentences", Kind::Count),
 ];
@@ -86,6 +88,7 @@ pub const PAIRS: &[(&str, Kind)] = &[
     ("source", Kind::Text),
     ("target", Kind::Text),
     ("score", Kind::Number),
+    ("mean", Kind::Number),
     ("confidence", Kind::Number),
     ("n_sentences", Kind::Count),
     ("evidence", Kind::Text),
@@ -169,9 +172,10 @@ fn count(n: usize) -> Cell {
     Cell::Count(Some(u32::try_from(n).unwrap_or(u32::MAX)))
 }
 
-fn score_cells(s: Option<&ScoreOut>) -> [Cell; 3] {
+fn score_cells(s: Option<&ScoreOut>) -> [Cell; 4] {
     [
         Cell::Number(s.map(|s| s.score)),
+        Cell::Number(s.map(|s| s.mean)),
         Cell::Number(s.map(|s| s.confidence)),
         Cell::Count(s.map(|s| u32::try_from(s.n_sentences).unwrap_or(u32::MAX))),
     ]
@@ -227,6 +231,7 @@ pub fn rows(a: &ArticleOutput) -> (Vec<Cell>, Vec<Vec<Cell>>, Vec<Vec<Cell>>) {
                 text(&actor.id),
                 text(&t.target),
                 Cell::Number(Some(t.score.score)),
+                Cell::Number(Some(t.score.mean)),
                 Cell::Number(Some(t.score.confidence)),
                 count(t.score.n_sentences),
                 Cell::Text(t.score.evidence.first().map(|e| e.text.clone())),
@@ -463,6 +468,7 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
                 .push(serde_json::json!({
                     "target": p.text("target"),
                     "score": p.number("score"),
+                    "mean": p.number("mean"),
                     "confidence": p.number("confidence"),
                     "n_sentences": p.count("n_sentences"),
                     "evidence": p.text("evidence").map(|t| vec![serde_json::json!({"text": t})]).unwrap_or_default(),
@@ -472,7 +478,8 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
         while let Some(x) = actors.next_if(|r| r.text("article_id").as_deref() == Some(id.as_str()))? {
             let score = |prefix: &str| {
                 x.number(&format!("{prefix}_score")).map(|s| {
-                    serde_json::json!({"score": s, "confidence": x.number(&format!("{prefix}_confidence")),
+                    serde_json::json!({"score": s, "mean": x.number(&format!("{prefix}_mean")),
+                                       "confidence": x.number(&format!("{prefix}_confidence")),
                                        "n_sentences": x.count(&format!("{prefix}_n_sentences"))})
                 })
             };

@@ -86,7 +86,7 @@ pub fn target_portrayal(a: &Analysis, target: &str) -> (bool, Option<f64>) {
         .iter()
         .find(|s| s.actor == i)
         .and_then(|s| s.portrayal.as_ref());
-    (true, score.map(|p| f64::from(p.score)))
+    (true, score.map(|p| f64::from(p.mean)))
 }
 
 pub fn label_of(portrayal: Option<f64>, negative_up_to: f64, positive_from: f64) -> usize {

@@ -186,7 +186,7 @@ mod tests {
         let out = score_actors(&res, &f, Rollup::Country);
         assert_eq!(out.iter().map(|a| a.actor).collect::<Vec<_>>(), [RUS, AZE, PETROVA]);
         let rus_aze = toward(&out, RUS, AZE).unwrap();
-        assert_eq!((rus_aze.score, rus_aze.n_sentences), (-1.0, 2));
+        assert_eq!((rus_aze.mean, rus_aze.n_sentences), (-1.0, 2));
         assert_eq!(rus_aze.evidence, [(0, -1.0), (1, -1.0)]);
         assert!(toward(&out, PETROVA, RUS).is_none());
         assert!(toward(&out, RUS, PETROVA).is_none());
@@ -203,7 +203,7 @@ mod tests {
         res.actors[PETROVA].kind = ActorKind::Location;
         let out = score_actors(&res, &f, Rollup::Country);
         // Acting, it holds its own stance, but not Russia's: sentence 1 is no evidence of RUS → AZE.
-        assert_eq!(toward(&out, PETROVA, AZE).unwrap().score, -1.0);
+        assert_eq!(toward(&out, PETROVA, AZE).unwrap().mean, -1.0);
         assert_eq!(toward(&out, RUS, AZE).unwrap().evidence, [(0, -1.0)]);
         // As a setting ("in Petrova"), its pairs carry nothing.
         f.mentions[2].setting = true;
@@ -219,9 +219,9 @@ mod tests {
         let rus_aze = toward(&out, RUS, AZE).unwrap();
         // Both sentences involve the two countries; only the first carries stance.
         assert_eq!(
-            (rus_aze.score, rus_aze.n_sentences, rus_aze.evidence.len()),
+            (rus_aze.mean, rus_aze.n_sentences, rus_aze.evidence.len()),
             (-1.0, 2, 1)
         );
-        assert_eq!(toward(&out, PETROVA, AZE).unwrap().score, -1.0);
+        assert_eq!(toward(&out, PETROVA, AZE).unwrap().mean, -1.0);
     }
 }
