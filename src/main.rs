@@ -450,6 +450,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     if let Some((neg, pos)) = e.chosen {
                         v["chosen_thresholds"] = serde_json::json!({"negative_up_to": neg, "positive_from": pos});
                     }
+                    for (field, f1) in e.cross_validated {
+                        v["cross_validated_f1_macro"][field] = f1.into();
+                    }
                     serde_json::to_string(&v)?
                 }
             };
