@@ -111,6 +111,8 @@ pub struct ScoreOut {
     /// `mean` scaled by the weight of the evidence behind it.
     pub score: f64,
     pub mean: f64,
+    /// Σ w, the sentences' worth of evidence behind `mean`.
+    pub weight: f64,
     pub confidence: f64,
     pub n_sentences: usize,
     pub evidence: Vec<EvidenceOut>,
@@ -289,6 +291,7 @@ fn score_out(s: &Score, sentences: &[Range<usize>], chars: &[char]) -> ScoreOut 
     ScoreOut {
         score: round(s.score),
         mean: round(s.mean),
+        weight: round(s.weight),
         confidence: round(s.confidence),
         n_sentences: s.n_sentences,
         evidence: s

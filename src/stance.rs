@@ -31,6 +31,8 @@ pub struct Score {
     pub score: f32,
     /// The weighted mean of the sentences' values, however little evidence there is.
     pub mean: f32,
+    /// Σ w: how many sentences' worth of evidence stand behind the mean.
+    pub weight: f32,
     pub confidence: f32,
     pub n_sentences: usize,
     /// (sentence, its own value s), strongest first.
@@ -73,6 +75,7 @@ pub fn aggregate(items: &[Item]) -> Option<Score> {
     Some(Score {
         score: mean * evidence_weight,
         mean,
+        weight: sum_w,
         confidence: agreement * evidence_weight,
         n_sentences: sentences.len(),
         evidence,
@@ -117,6 +120,7 @@ mod tests {
         // Σw = 1.3, Σws = -0.8 - 0.2 + 0.1 = -0.9, Σw|s| = 1.1
         assert!((sc.mean - (-0.9 / 1.3)).abs() < 1e-6);
         assert!((sc.score - (-0.9 / 1.3) * (1.0 - (-1.3f32).exp())).abs() < 1e-6);
+        assert!((sc.weight - 1.3).abs() < 1e-6);
         assert!((sc.confidence - (0.9 / 1.1) * (1.0 - (-1.3f32).exp())).abs() < 1e-6);
         assert_eq!(sc.evidence, vec![(0, -1.0), (2, -0.5), (5, 1.0)]);
         assert_eq!(sc.n_sentences, 3);

@@ -74,10 +74,12 @@ pub const ACTORS: &[(&str, Kind)] = &[
     ("n_mentions", Kind::Count),
     ("stance_score", Kind::Number),
     ("stance_mean", Kind::Number),
+    ("stance_weight", Kind::Number),
     ("stance_confidence", Kind::Number),
     ("stance_n_sentences", Kind::Count),
     ("portrayal_score", Kind::Number),
     ("portrayal_mean", Kind::Number),
+    ("portrayal_weight", Kind::Number),
     ("portrayal_confidence", Kind::Number),
     ("portrayal_n_sentences", Kind::Count),
 ];
@@ -89,6 +91,7 @@ pub const PAIRS: &[(&str, Kind)] = &[
     ("target", Kind::Text),
     ("score", Kind::Number),
     ("mean", Kind::Number),
+    ("weight", Kind::Number),
     ("confidence", Kind::Number),
     ("n_sentences", Kind::Count),
     ("evidence", Kind::Text),
@@ -172,10 +175,11 @@ fn count(n: usize) -> Cell {
     Cell::Count(Some(u32::try_from(n).unwrap_or(u32::MAX)))
 }
 
-fn score_cells(s: Option<&ScoreOut>) -> [Cell; 4] {
+fn score_cells(s: Option<&ScoreOut>) -> [Cell; 5] {
     [
         Cell::Number(s.map(|s| s.score)),
         Cell::Number(s.map(|s| s.mean)),
+        Cell::Number(s.map(|s| s.weight)),
         Cell::Number(s.map(|s| s.confidence)),
         Cell::Count(s.map(|s| u32::try_from(s.n_sentences).unwrap_or(u32::MAX))),
     ]
@@ -232,6 +236,7 @@ pub fn rows(a: &ArticleOutput) -> (Vec<Cell>, Vec<Vec<Cell>>, Vec<Vec<Cell>>) {
                 text(&t.target),
                 Cell::Number(Some(t.score.score)),
                 Cell::Number(Some(t.score.mean)),
+                Cell::Number(Some(t.score.weight)),
                 Cell::Number(Some(t.score.confidence)),
                 count(t.score.n_sentences),
                 Cell::Text(t.score.evidence.first().map(|e| e.text.clone())),
@@ -469,6 +474,7 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
                     "target": p.text("target"),
                     "score": p.number("score"),
                     "mean": p.number("mean"),
+                    "weight": p.number("weight"),
                     "confidence": p.number("confidence"),
                     "n_sentences": p.count("n_sentences"),
                     "evidence": p.text("evidence").map(|t| vec![serde_json::json!({"text": t})]).unwrap_or_default(),
@@ -479,6 +485,7 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
             let score = |prefix: &str| {
                 x.number(&format!("{prefix}_score")).map(|s| {
                     serde_json::json!({"score": s, "mean": x.number(&format!("{prefix}_mean")),
+                                       "weight": x.number(&format!("{prefix}_weight")),
                                        "confidence": x.number(&format!("{prefix}_confidence")),
                                        "n_sentences": x.count(&format!("{prefix}_n_sentences"))})
                 })
