@@ -278,6 +278,8 @@ impl Analyzer {
     }
 
     /// The encoder and heads over the whole batch, then actors and stance per article.
+    // A record that stopped early carries its whole outcome as the error: no allocation needed.
+    #[allow(clippy::result_large_err)]
     fn finish(&self, staged: Vec<Staged>) -> Vec<Outcome> {
         let prepared: Vec<&Prepared> = staged.iter().filter_map(|s| s.as_ref().ok()).map(|(_, p)| p).collect();
         let mut findings = self.model_stage(&prepared).into_iter();
@@ -355,6 +357,7 @@ impl Analyzer {
 }
 
 /// The text stages of a batch, in parallel: a record that stops here carries its outcome.
+#[allow(clippy::result_large_err)]
 fn prepare_batch(tokenizer: &WordPieceTokenizer, records: Vec<Record>) -> Vec<Staged> {
     records
         .into_par_iter()
