@@ -7,9 +7,10 @@ use std::hint::black_box;
 use std::path::Path;
 
 use actorstance::encode::{encode_sentences, TOKEN_BUDGET};
+use actorstance::heads::decode_tags;
 use actorstance::input::text_record;
 use actorstance::model::StanceModel;
-use actorstance::ner::{entities, viterbi_bio, WordTag};
+use actorstance::ner::entities;
 use actorstance::pipeline::{Analyzer, Options, Outcome};
 use actorstance::stance::{score_actors, Rollup};
 use actorstance::{clean, segment};
@@ -42,37 +43,29 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    // NER decoding from the model's own log-probabilities, computed once.
+    // NER decoding (the BIO Viterbi and entity spans) from the model's own probabilities,
+    // computed once.
     let pieces: Vec<_> = texts.iter().map(|s| model.tokenizer.sentence(s).unwrap()).collect();
     let states = encode_sentences(&model, &pieces.iter().collect::<Vec<_>>(), TOKEN_BUDGET).unwrap();
     let labels = &model.heads.ner_labels;
-    let log_probs: Vec<Vec<Vec<f32>>> = pieces
+    let probs: Vec<Vec<f32>> = pieces
         .iter()
         .zip(&states)
         .map(|(p, st)| {
             let st = st.as_ref().unwrap();
-            let lp = tch::no_grad(|| {
+            let pr = tch::no_grad(|| {
                 model
                     .ner_logits(&st.pieces, &Tensor::from_slice(&p.shapes), false)
-                    .log_softmax(-1, Kind::Float)
+                    .softmax(-1, Kind::Float)
             });
-            let flat = Vec::<f32>::try_from(&lp.contiguous().view([-1])).unwrap();
-            flat.chunks_exact(labels.len()).map(|r| r.to_vec()).collect()
+            Vec::<f32>::try_from(&pr.contiguous().view([-1])).unwrap()
         })
         .collect();
     c.bench_function("ner_decoding", |b| {
         b.iter(|| {
             let mut n = 0;
-            for (k, (p, lp)) in pieces.iter().zip(&log_probs).enumerate() {
-                let starts: Vec<usize> = (0..p.len()).filter(|&i| p.starts_word(i)).collect();
-                let words: Vec<Vec<f32>> = starts.iter().map(|&i| lp[i].clone()).collect();
-                let mut tags: Vec<WordTag> = lp.iter().map(|_| WordTag { label: 0, prob: 1.0 }).collect();
-                for (&i, label) in starts.iter().zip(viterbi_bio(black_box(&words), labels)) {
-                    tags[i] = WordTag {
-                        label,
-                        prob: lp[i][label].exp(),
-                    };
-                }
+            for (k, (p, pr)) in pieces.iter().zip(&probs).enumerate() {
+                let tags = decode_tags(black_box(pr), labels.len(), p, Some(labels));
                 n += entities(p, &tags, labels, &chars, sentences[k].start, k).len();
             }
             n

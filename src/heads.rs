@@ -10,9 +10,7 @@ use crate::model::StanceModel;
 use crate::ner::{viterbi_bio, WordTag};
 use crate::tokenize::Pieces;
 
-/// NER tag and its probability for every piece of one sentence. Word-start pieces carry the
-/// word's tag: the best valid BIO sequence over words when the model's labels are BIO, else
-/// each word's argmax. Other pieces carry their own argmax (decoding reads word starts only).
+/// NER tag and its probability for every piece of one sentence (see [`decode_tags`]).
 pub fn tag_pieces(model: &StanceModel, states: &SentenceStates, pieces: &Pieces) -> Result<Vec<WordTag>> {
     tch::no_grad(|| {
         let shapes = Tensor::from_slice(&pieces.shapes);
@@ -21,30 +19,42 @@ pub fn tag_pieces(model: &StanceModel, states: &SentenceStates, pieces: &Pieces)
             .softmax(-1, Kind::Float);
         let n = probs.size().last().copied().unwrap_or(0) as usize;
         let flat = Vec::<f32>::try_from(&probs.contiguous().view([-1]))?;
-        let rows: Vec<&[f32]> = flat.chunks_exact(n.max(1)).collect();
-        let argmax = |r: &[f32]| (0..r.len()).fold(0, |b, l| if r[l] > r[b] { l } else { b });
-        let mut tags: Vec<WordTag> = rows
-            .iter()
-            .map(|r| {
-                let label = argmax(r);
-                WordTag { label, prob: r[label] }
-            })
-            .collect();
-        if model.heads.ner_bio_decoding {
-            let starts: Vec<usize> = (0..rows.len()).filter(|&i| pieces.starts_word(i)).collect();
-            let log_probs: Vec<Vec<f32>> = starts
-                .iter()
-                .map(|&i| rows[i].iter().map(|p| p.max(1e-12).ln()).collect())
-                .collect();
-            for (&i, label) in starts.iter().zip(viterbi_bio(&log_probs, &model.heads.ner_labels)) {
-                tags[i] = WordTag {
-                    label,
-                    prob: rows[i][label],
-                };
-            }
-        }
-        Ok(tags)
+        let bio = model
+            .heads
+            .ner_bio_decoding
+            .then_some(model.heads.ner_labels.as_slice());
+        Ok(decode_tags(&flat, n, pieces, bio))
     })
+}
+
+/// Tags from per-piece label probabilities (`probs`: `n_labels` per piece, row after row).
+/// Word-start pieces carry the word's tag: the best valid BIO sequence over words when `bio`
+/// gives the model's BIO labels, else each word's argmax. Other pieces carry their own argmax
+/// (decoding reads word starts only).
+pub fn decode_tags(probs: &[f32], n_labels: usize, pieces: &Pieces, bio: Option<&[String]>) -> Vec<WordTag> {
+    let rows: Vec<&[f32]> = probs.chunks_exact(n_labels.max(1)).collect();
+    let argmax = |r: &[f32]| (0..r.len()).fold(0, |b, l| if r[l] > r[b] { l } else { b });
+    let mut tags: Vec<WordTag> = rows
+        .iter()
+        .map(|r| {
+            let label = argmax(r);
+            WordTag { label, prob: r[label] }
+        })
+        .collect();
+    if let Some(labels) = bio {
+        let starts: Vec<usize> = (0..rows.len()).filter(|&i| pieces.starts_word(i)).collect();
+        let log_probs: Vec<Vec<f32>> = starts
+            .iter()
+            .map(|&i| rows[i].iter().map(|p| p.max(1e-12).ln()).collect())
+            .collect();
+        for (&i, label) in starts.iter().zip(viterbi_bio(&log_probs, labels)) {
+            tags[i] = WordTag {
+                label,
+                prob: rows[i][label],
+            };
+        }
+    }
+    tags
 }
 
 /// A span as a piece range, end exclusive.

@@ -203,18 +203,13 @@ impl Analyzer {
         let mut summary = Summary::default();
         let mut position = 0;
         let mut in_flight = 0;
-        let mut ended = false;
         let mut exhausted = false;
         loop {
             // Keep one batch in preparation ahead of the one going into the encoder.
-            while in_flight < 2 && !ended {
-                if stopped() {
-                    ended = true;
-                    break;
-                }
+            while in_flight < 2 && !exhausted && !stopped() {
                 let batch: Vec<Record> = records.by_ref().take(run.batch_articles.max(1)).collect();
                 if batch.is_empty() {
-                    (ended, exhausted) = (true, true);
+                    exhausted = true;
                     break;
                 }
                 let start = position;

@@ -229,18 +229,10 @@ pub fn rows(a: &ArticleOutput) -> (Vec<Cell>, Vec<Vec<Cell>>, Vec<Vec<Cell>>) {
         row.extend(score_cells(actor.portrayal.as_ref()));
         actors.push(row);
         for t in &actor.toward {
-            pairs.push(vec![
-                text(&a.id),
-                date(),
-                text(&actor.id),
-                text(&t.target),
-                Cell::Number(Some(t.score.score)),
-                Cell::Number(Some(t.score.mean)),
-                Cell::Number(Some(t.score.weight)),
-                Cell::Number(Some(t.score.confidence)),
-                count(t.score.n_sentences),
-                Cell::Text(t.score.evidence.first().map(|e| e.text.clone())),
-            ]);
+            let mut row = vec![text(&a.id), date(), text(&actor.id), text(&t.target)];
+            row.extend(score_cells(Some(&t.score)));
+            row.push(Cell::Text(t.score.evidence.first().map(|e| e.text.clone())));
+            pairs.push(row);
         }
     }
     (article, actors, pairs)
