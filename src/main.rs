@@ -229,7 +229,7 @@ struct TrainArgs {
     epochs: usize,
     #[arg(long, default_value_t = 7e-5)]
     lr: f64,
-    /// Peak learning rate of NER steps (default: --lr).
+    /// Peak learning rate of NER steps, and of entity-span steps (default: --lr).
     #[arg(long)]
     lr_ner: Option<f64>,
     /// Peak learning rate of target-sentiment steps (default: --lr).
@@ -259,7 +259,8 @@ struct TrainArgs {
     /// Evaluate on at most this many dev examples per file (smoke tests).
     #[arg(long)]
     dev_limit: Option<usize>,
-    /// Tasks to train (dev figures always cover every head, to show any forgetting).
+    /// Tasks to train: ner (CoNLL), tsc (NewsMTSC), dsa (DSA pairs), spans (DSA's bracketed
+    /// entities as partial NER labels). Dev figures always cover every head, to show any forgetting.
     #[arg(long, value_delimiter = ',', default_values_t = Task::ALL)]
     tasks: Vec<Task>,
     /// The model's name, written to heads.json and reported in analyze's output.

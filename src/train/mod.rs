@@ -145,6 +145,15 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
             cfg.seed,
         )?);
     }
+    if cfg.tasks.contains(&Task::Spans) {
+        all.extend(batches::entity_span_batches(
+            tok,
+            &pairs,
+            cfg.batch_size,
+            cfg.max_len,
+            cfg.seed,
+        )?);
+    }
     let steps_per_epoch = cfg.max_steps.map_or(all.len(), |m| m.min(all.len()));
     let total = steps_per_epoch * cfg.epochs;
     let warmup = (total as f64 * 0.06).ceil() as usize;
@@ -162,7 +171,7 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         let mut counts: BTreeLoss = Default::default();
         for (i, batch) in all.iter().take(steps_per_epoch).enumerate() {
             let step = (epoch - 1) * steps_per_epoch + i;
-            let peak = cfg.task_lr.get(batch.task.name()).copied().unwrap_or(cfg.lr);
+            let peak = cfg.task_lr.get(batch.task.head().name()).copied().unwrap_or(cfg.lr);
             let lr = if step < warmup {
                 peak * (step + 1) as f64 / warmup as f64
             } else {
@@ -225,6 +234,14 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
             let n = logits.size()[2];
             ce(logits.view([-1, n]), &b.labels.view([-1]))
         }
+        Task::Spans => {
+            let shapes = b
+                .shapes
+                .as_ref()
+                .ok_or(Error::MissingPart("word shapes in a spans batch"))?;
+            let logits = model.ner_logits(&hidden, shapes, true);
+            partial_label_loss(&logits, &b.labels, &model.heads.ner_labels)
+        }
         Task::Tsc => {
             let t = span_means(&hidden, &b.rows, &b.span_a);
             let cls = hidden.select(1, 0).index_select(0, &b.rows);
@@ -250,6 +267,24 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
     })
 }
 
+/// −log of the probability of the allowed tags: any B-X on a span's first word, any I-X on
+/// its others; words without a label do not count.
+fn partial_label_loss(logits: &Tensor, labels: &Tensor, tags: &[String]) -> Tensor {
+    let allowed = |prefix: &str| {
+        let m: Vec<f32> = tags
+            .iter()
+            .map(|t| if t.starts_with(prefix) { 0.0 } else { -1e4 })
+            .collect();
+        Tensor::from_slice(&m)
+    };
+    let logp = logits.log_softmax(-1, tch::Kind::Float);
+    let begin = (&logp + allowed("B-")).logsumexp([-1], false);
+    let inside = (&logp + allowed("I-")).logsumexp([-1], false);
+    let ll = begin.where_self(&labels.eq(batches::SPAN_BEGIN), &inside);
+    let counted = labels.ge(0).to_kind(tch::Kind::Float);
+    -(ll * &counted).sum(tch::Kind::Float) / counted.sum(tch::Kind::Float).clamp_min(1.0)
+}
+
 /// Dev figures of every head (also those not trained now, to see any forgetting) and the
 /// selection score: the mean over the trained tasks only (an untrained head's score drifts
 /// with the encoder and must not pick the epoch).
@@ -272,7 +307,7 @@ fn evaluate_dev(model: &StanceModel, cfg: &TrainConfig) -> Result<(serde_json::V
     dev["dsa"] = serde_json::to_value(&d).unwrap_or_default();
     let trained: Vec<f64> = scores
         .iter()
-        .filter(|(t, _)| cfg.tasks.contains(t))
+        .filter(|(t, _)| cfg.tasks.iter().any(|x| x.head() == *t))
         .map(|&(_, s)| s)
         .collect();
     Ok((dev, trained.iter().sum::<f64>() / trained.len().max(1) as f64))
