@@ -252,9 +252,14 @@ pub fn dsa_batches(
 }
 
 /// Partial NER labels of one entity span's words: the first word begins an entity of some
-/// type, the others continue one.
+/// type, the others continue one. Outside the spans, a word in lower case, with digits or of
+/// punctuation is outside any entity (CoNLL tags almost none of them); a capitalised word
+/// there stays unlabelled, since DSA brackets only the pair's two entities. Without these
+/// in-domain negatives the head learned to tag words like "never" or "lanky" (CoNLL dev
+/// precision 0.904 → 0.869).
 pub const SPAN_BEGIN: i64 = 0;
 pub const SPAN_INSIDE: i64 = 1;
+pub const SPAN_OUTSIDE: i64 = 2;
 
 /// The part of a bracketed span that names an entity: a leading article and punctuation
 /// trimmed; `None` where what is left does not start with a capital (DSA brackets also hold
@@ -308,16 +313,25 @@ pub fn entity_span_batches(
             }
         }
         if y.iter().any(|&l| l >= 0) {
+            for i in 0..keep {
+                if p.starts_word(i) && y[i + 1] < 0 && matches!(p.shapes[i], 1 | 5 | 6) {
+                    y[i + 1] = SPAN_OUTSIDE;
+                }
+            }
             items.push((ids, mask, shapes, y));
         }
     }
     by_length(&mut items, |it| it.0.len(), seed);
-    Ok(items.chunks(bs.max(1)).map(|c| ner_batch(tok, c, Task::Spans)).collect())
+    Ok(items
+        .chunks(bs.max(1))
+        .map(|c| ner_batch(tok, c, Task::Spans))
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::entity_span;
+    use super::*;
+    use crate::data::dsa::parse_line;
 
     fn span(text: &str, inner: &str) -> Option<String> {
         let chars: Vec<char> = text.chars().collect();
@@ -328,10 +342,63 @@ mod tests {
     #[test]
     fn a_bracketed_span_names_an_entity_once_articles_and_punctuation_are_trimmed() {
         let text = "The Education Department said the Senate’s bill failed, they said.";
-        assert_eq!(span(text, "The Education Department").as_deref(), Some("Education Department"));
+        assert_eq!(
+            span(text, "The Education Department").as_deref(),
+            Some("Education Department")
+        );
         assert_eq!(span(text, "Senate’").as_deref(), Some("Senate"));
         assert_eq!(span(text, "they"), None);
         assert_eq!(span(text, "’"), None);
         assert_eq!(span(text, "the Senate"), Some("Senate".into()));
+    }
+
+    #[test]
+    fn entity_spans_label_their_words_and_lower_case_words_outside_them() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actorstance-minilm-v2");
+        let tok = WordPieceTokenizer::from_dir(&dir, true).unwrap();
+        let pairs: Vec<PairExample> = [
+            "Senator [Charles Grassley] praised [Obama]’s remarks on Twitter.\tCharles Grassley\tObama\t1",
+            "Senator [Charles Grassley] praised [Obama]’s remarks on Twitter.\tObama\tCharles Grassley\t2",
+        ]
+        .iter()
+        .map(|l| parse_line(l).unwrap())
+        .collect();
+        let batches = entity_span_batches(&tok, &pairs, 8, 128, 13).unwrap();
+        assert_eq!(batches.len(), 1, "the sentence comes once");
+        let labels: Vec<i64> = Vec::try_from(batches[0].labels.view([-1])).unwrap();
+        let words: Vec<(String, i64)> = tok
+            .sentence("Senator Charles Grassley praised Obama’s remarks on Twitter.")
+            .unwrap()
+            .offsets
+            .iter()
+            .zip(&labels[1..])
+            .filter(|(_, &l)| l != -100)
+            .map(|(&(s, e), &l)| {
+                (
+                    "Senator Charles Grassley praised Obama’s remarks on Twitter."
+                        .chars()
+                        .skip(s)
+                        .take(e - s)
+                        .collect(),
+                    l,
+                )
+            })
+            .collect();
+        let expect = [
+            ("Charles", SPAN_BEGIN),
+            ("Grass", SPAN_INSIDE), // labels sit on each word's first piece
+            ("praised", SPAN_OUTSIDE),
+            ("Obama", SPAN_BEGIN),
+            ("’", SPAN_OUTSIDE),
+            ("s", SPAN_OUTSIDE),
+            ("remarks", SPAN_OUTSIDE),
+            ("on", SPAN_OUTSIDE),
+            (".", SPAN_OUTSIDE),
+        ];
+        let expect: Vec<(String, i64)> = expect.iter().map(|&(w, l)| (w.to_string(), l)).collect();
+        assert_eq!(
+            words, expect,
+            "\"Senator\" and \"Twitter\" are capitalised outside the brackets: unlabelled"
+        );
     }
 }

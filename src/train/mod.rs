@@ -268,7 +268,7 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
 }
 
 /// −log of the probability of the allowed tags: any B-X on a span's first word, any I-X on
-/// its others; words without a label do not count.
+/// its others, O on a word marked outside; words without a label do not count.
 fn partial_label_loss(logits: &Tensor, labels: &Tensor, tags: &[String]) -> Tensor {
     let allowed = |prefix: &str| {
         let m: Vec<f32> = tags
@@ -280,7 +280,11 @@ fn partial_label_loss(logits: &Tensor, labels: &Tensor, tags: &[String]) -> Tens
     let logp = logits.log_softmax(-1, tch::Kind::Float);
     let begin = (&logp + allowed("B-")).logsumexp([-1], false);
     let inside = (&logp + allowed("I-")).logsumexp([-1], false);
-    let ll = begin.where_self(&labels.eq(batches::SPAN_BEGIN), &inside);
+    let outside = (&logp + allowed("O")).logsumexp([-1], false);
+    let ll = begin.where_self(
+        &labels.eq(batches::SPAN_BEGIN),
+        &inside.where_self(&labels.eq(batches::SPAN_INSIDE), &outside),
+    );
     let counted = labels.ge(0).to_kind(tch::Kind::Float);
     -(ll * &counted).sum(tch::Kind::Float) / counted.sum(tch::Kind::Float).clamp_min(1.0)
 }
