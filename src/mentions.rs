@@ -269,11 +269,27 @@ fn extend_over_institutions(out: &mut [Mention], sentence: &[char], offset: usiz
         } else {
             at += 1;
         }
-        let tail: String = sentence[at..].iter().collect();
-        let Some(inst) = INSTITUTIONS.iter().find(|i| {
-            tail.get(..i.len()).is_some_and(|t| t.eq_ignore_ascii_case(i))
-                && !tail[i.len()..].starts_with(|c: char| c.is_alphanumeric())
-        }) else {
+        let institution_at = |at: usize| {
+            let tail: String = sentence[at..].iter().collect();
+            INSTITUTIONS.iter().find(|i| {
+                tail.get(..i.len()).is_some_and(|t| t.eq_ignore_ascii_case(i))
+                    && !tail[i.len()..].starts_with(|c: char| c.is_alphanumeric())
+            })
+        };
+        // A department's name may stand between: "the Iranian Oil Ministry".
+        let mut found = institution_at(at).map(|i| (at, i));
+        let mut word_at = at;
+        while found.is_none() && word_at < at + 40 {
+            let len = sentence[word_at..].iter().take_while(|c| c.is_alphabetic()).count();
+            let word = &sentence[word_at..word_at + len];
+            let titled = word.first().is_some_and(|c| c.is_uppercase()) && word[1..].iter().all(|c| c.is_lowercase());
+            if !titled || sentence.get(word_at + len) != Some(&' ') {
+                break;
+            }
+            word_at += len + 1;
+            found = institution_at(word_at).map(|i| (word_at, i));
+        }
+        let Some((at, inst)) = found else {
             continue;
         };
         let end = offset + at + inst.chars().count();
@@ -318,6 +334,30 @@ mod tests {
         assert!(!at("talks between "));
         assert!(!at("a statement by the government of "));
         assert!(!at(""));
+    }
+
+    #[test]
+    fn a_department_name_may_stand_between_a_demonym_and_its_institution() {
+        let gaz = Gazetteer::bundled().unwrap();
+        let got = |text: &str| -> Vec<(String, String)> {
+            sentence_mentions(&gaz, text, 0, 0, &[])
+                .into_iter()
+                .map(|m| (m.text, m.label))
+                .collect()
+        };
+        assert_eq!(
+            got("The Iranian Oil Ministry raised prices."),
+            [("Iranian Oil Ministry".to_string(), "ORG".to_string())]
+        );
+        assert_eq!(
+            got("Chilean Mining Ministry officials inspected the shaft."),
+            [("Chilean Mining Ministry".to_string(), "ORG".to_string())]
+        );
+        // A title is not a department: the demonym stays itself.
+        assert_eq!(
+            got("The Iranian Oil Minister resigned."),
+            [("Iranian".to_string(), "MISC".to_string())]
+        );
     }
 
     #[test]
