@@ -23,7 +23,7 @@ use actorstance::stance::Rollup;
 use actorstance::tables::{TableFormat, TableSink};
 use actorstance::train::{train, Task, TrainConfig};
 
-const DEFAULT_MODEL: &str = "models/actorstance-minilm-v2";
+const DEFAULT_MODEL: &str = "models/actorstance-minilm-v3";
 
 #[derive(Parser)]
 #[command(
@@ -49,7 +49,7 @@ enum Command {
     Train(TrainArgs),
     /// Choose the directed head's logit adjustment on dev and store it in the model's heads.json.
     #[command(
-        after_help = "Example:\n  actorstance calibrate --model models/actorstance-minilm-v2 --data ../shared/data"
+        after_help = "Example:\n  actorstance calibrate --model models/actorstance-minilm-v3 --data ../shared/data"
     )]
     Calibrate {
         #[arg(long)]

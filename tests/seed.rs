@@ -10,7 +10,7 @@ use common::*;
 fn seed_output() -> Option<(String, serde_json::Value)> {
     let shared = shared()?;
     // The model ships with the repository: its absence is a failure, not a skip.
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actorstance-minilm-v2");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actorstance-minilm-v3");
     let path = shared.join("seed/clash-report.txt");
     let out = bin()
         .args(["analyze", "--model"])
