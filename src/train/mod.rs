@@ -225,22 +225,18 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
     let ce =
         |logits: Tensor, labels: &Tensor| logits.cross_entropy_loss::<Tensor>(labels, None, Reduction::Mean, -100, 0.0);
     Ok(match b.task {
-        Task::Ner => {
+        Task::Ner | Task::Spans => {
             let shapes = b
                 .shapes
                 .as_ref()
                 .ok_or(Error::MissingPart("word shapes in a NER batch"))?;
             let logits = model.ner_logits(&hidden, shapes, true);
-            let n = logits.size()[2];
-            ce(logits.view([-1, n]), &b.labels.view([-1]))
-        }
-        Task::Spans => {
-            let shapes = b
-                .shapes
-                .as_ref()
-                .ok_or(Error::MissingPart("word shapes in a spans batch"))?;
-            let logits = model.ner_logits(&hidden, shapes, true);
-            partial_label_loss(&logits, &b.labels, &model.heads.ner_labels)
+            if b.task == Task::Spans {
+                partial_label_loss(&logits, &b.labels, &model.heads.ner_labels)
+            } else {
+                let n = logits.size()[2];
+                ce(logits.view([-1, n]), &b.labels.view([-1]))
+            }
         }
         Task::Tsc => {
             let t = span_means(&hidden, &b.rows, &b.span_a);
