@@ -276,7 +276,7 @@ fn extend_over_institutions(out: &mut [Mention], sentence: &[char], offset: usiz
                     && !tail[i.len()..].starts_with(|c: char| c.is_alphanumeric())
             })
         };
-        // A department's name may stand between: "the Iranian Oil Ministry".
+        // A department's name may stand between: "the Iranian Oil Ministry" (a few words at most).
         let mut found = institution_at(at).map(|i| (at, i));
         let mut word_at = at;
         while found.is_none() && word_at < at + 40 {

@@ -21,7 +21,7 @@ pub enum Task {
     Tsc,
     Dsa,
     /// DSA's bracketed entities as partial NER labels: each span's first word is some B-X,
-    /// its other words some I-X, every other word unlabelled. CoNLL-2003 is Reuters 1996;
+    /// its other words some I-X (see [`SPAN_BEGIN`] for the words outside). CoNLL-2003 is Reuters 1996;
     /// DSA is recent news, and its brackets carry the names (and the entity sense of words
     /// like "trump") that an uncased encoder trained on CoNLL alone misses.
     Spans,
