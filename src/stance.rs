@@ -60,7 +60,11 @@ pub fn aggregate(items: &[Item]) -> Option<Score> {
     let sum_w: f32 = sentences.iter().map(|x| x.2).sum();
     let sum_ws: f32 = sentences.iter().map(|x| x.2 * x.1).sum();
     let sum_abs: f32 = sentences.iter().map(|x| x.2 * x.1.abs()).sum();
-    let mean = if sum_w > 1e-6 { sum_ws / sum_w } else { 0.0 };
+    let mean = if sum_w > 1e-6 {
+        (sum_ws / sum_w).clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
     let evidence_weight = 1.0 - (-sum_w).exp();
     let agreement = if sum_abs > 1e-6 { sum_ws.abs() / sum_abs } else { 0.0 };
     let mut ranked = sentences.clone();
@@ -71,7 +75,6 @@ pub fn aggregate(items: &[Item]) -> Option<Score> {
         .take(MAX_EVIDENCE)
         .map(|x| (x.0, x.1))
         .collect();
-    let mean = mean.clamp(-1.0, 1.0);
     Some(Score {
         score: mean * evidence_weight,
         mean,

@@ -300,16 +300,13 @@ pub fn entity_span_batches(
         let (mask, ids, shapes) = wrap(tok, &p, keep);
         let mut y = vec![-100i64; ids.len()];
         for (s, e) in found.into_iter().filter_map(|sp| entity_span(&chars, sp)) {
-            let mut first = true;
-            for i in (0..keep).filter(|&i| p.starts_word(i)) {
-                let w = p.words[i];
-                // The word's char range: its first piece's start to its last piece's end.
-                let last = (i..p.len()).take_while(|&j| p.words[j] == w).last().unwrap_or(i);
-                let (ws, we) = (p.offsets[i].0, p.offsets[last].1);
-                if ws < e && we > s {
-                    y[i + 1] = if first { SPAN_BEGIN } else { SPAN_INSIDE };
-                    first = false;
-                }
+            let Some((a, b)) = piece_range(&p, s, e) else {
+                continue;
+            };
+            // From the start of the word the span starts in, every word start up to its end.
+            let first_word = (0..=a).rev().find(|&i| p.starts_word(i)).unwrap_or(0);
+            for (k, i) in (first_word..b.min(keep)).filter(|&i| p.starts_word(i)).enumerate() {
+                y[i + 1] = if k == 0 { SPAN_BEGIN } else { SPAN_INSIDE };
             }
         }
         if y.iter().any(|&l| l >= 0) {
