@@ -202,3 +202,57 @@ fn int8_is_refused_with_the_reason() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("int8 is not offered"), "{err}");
 }
+
+#[test]
+fn a_widened_target_sentiment_head_starts_where_the_plain_head_stands() {
+    use actorstance::encode::encode_sentences;
+    use actorstance::heads::target_sentiment;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tiny_model(tmp.path(), true, 4);
+    let plain = StanceModel::load(&dir).unwrap();
+    let widened = StanceModel::load_with_tsc_context(&dir).unwrap();
+    assert!(!plain.heads.tsc_context && widened.heads.tsc_context);
+    let h = plain.hidden_size();
+    assert_eq!(widened.vs.variables()["tsc.weight"].size(), [3, 3 * h]);
+    assert_eq!(widened.vs.variables()["tsc.query.weight"].size(), [h, h]);
+    let pieces = plain.tokenizer.sentence("Kyiv welcomed the envoy.").unwrap();
+    let states = encode_sentences(&plain, &[&pieces], 1024).unwrap().remove(0).unwrap();
+    let targets = [(0, 1), (2, 4)];
+    let a = target_sentiment(&plain, &states, &targets).unwrap();
+    let b = target_sentiment(&widened, &states, &targets).unwrap();
+    for (x, y) in a.iter().flatten().zip(b.iter().flatten()) {
+        assert!((x - y).abs() < 1e-6, "{a:?} vs {b:?}");
+    }
+    // Saved, it reloads as a context head.
+    widened.save(&tmp.path().join("ctx")).unwrap();
+    assert!(StanceModel::load(&tmp.path().join("ctx")).unwrap().heads.tsc_context);
+}
+
+#[test]
+fn the_context_attention_reads_the_masked_pieces_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = StanceModel::load_with_tsc_context(&tiny_model(tmp.path(), true, 4)).unwrap();
+    let h = m.hidden_size();
+    tch::manual_seed(11);
+    tch::no_grad(|| {
+        for (name, mut t) in m.vs.variables() {
+            // Small weights keep the attention soft: every read piece then moves the output.
+            if name.starts_with("tsc.") {
+                t.copy_(&(Tensor::randn(t.size(), FLOAT) * 0.05));
+            }
+        }
+    });
+    let (cls, target) = (Tensor::randn([2, h], FLOAT), Tensor::randn([2, h], FLOAT));
+    let pieces = Tensor::randn([2, 5, h], FLOAT);
+    let mask = Tensor::from_slice(&[1i64, 1, 1, 0, 0, 1, 1, 1, 1, 1]).view([2, 5]);
+    let logits = |p: &Tensor| m.tsc_logits(&cls, &target, p, &mask, false).unwrap();
+    let before = logits(&pieces);
+    // Changing a masked piece of row 0 changes nothing; changing a read piece of row 1 does.
+    let changed = pieces.copy();
+    let _ = changed.get(0).get(4).fill_(9.0);
+    assert!(logits(&changed).allclose(&before, 1e-6, 1e-6, false));
+    let _ = changed.get(1).get(4).fill_(9.0);
+    let after = logits(&changed);
+    assert!(after.get(0).allclose(&before.get(0), 1e-6, 1e-6, false));
+    assert!(!after.get(1).allclose(&before.get(1), 1e-4, 1e-4, false));
+}
