@@ -95,11 +95,8 @@ pub fn target_sentiment(model: &StanceModel, states: &SentenceStates, targets: &
     tch::no_grad(|| {
         let t = Tensor::stack(&targets.iter().map(|&r| mean(states, r)).collect::<Vec<_>>(), 0);
         let cls = states.cls.unsqueeze(0).expand_as(&t);
-        let n = targets.len() as i64;
-        let pieces = states.pieces.unsqueeze(0).expand([n, -1, -1], false);
-        let mask = Tensor::ones([n, states.pieces.size()[0]], (Kind::Int64, pieces.device()));
         let logits = model
-            .tsc_logits(&cls, &t, &pieces, &mask, false)
+            .tsc_logits(&cls, &t, false)
             .ok_or(Error::MissingPart("target-sentiment head"))?;
         rows::<3>(logits.softmax(-1, Kind::Float))
     })

@@ -241,10 +241,6 @@ struct TrainArgs {
     /// Train DSA pairs in their given order only (default: also mirrored, p and q swapped).
     #[arg(long)]
     no_dsa_mirror: bool,
-    /// Give the target-sentiment head an attention over the sentence queried by the target
-    /// (a model from --init without it is widened, starting from its plain head).
-    #[arg(long)]
-    tsc_context: bool,
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
     #[arg(long, default_value_t = 128)]
@@ -385,7 +381,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .filter_map(|(t, lr)| Some((t.name().to_string(), lr?)))
                     .collect(),
                 dsa_mirror: !a.no_dsa_mirror,
-                tsc_context: a.tsc_context,
                 batch_size: a.batch_size,
                 max_len: a.max_len,
                 shape_dim: a.shape_dim,

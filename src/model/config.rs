@@ -43,11 +43,6 @@ pub struct HeadsConfig {
     /// inference it reads both orders and averages their logits, mirrored back.
     #[serde(default)]
     pub dsa_mirrored: bool,
-    /// The target-sentiment head also reads the sentence through the target's eyes: an
-    /// attention-weighted mean of the sentence's pieces, queried by the target (one extra
-    /// matrix product per target, no extra encoder pass).
-    #[serde(default)]
-    pub tsc_context: bool,
     /// NER labels are BIO (ours are: training converts IOB1): decoding then picks the most
     /// probable tag sequence with no I-X after anything but B-X or I-X, instead of per word.
     #[serde(default)]
@@ -69,7 +64,6 @@ impl HeadsConfig {
             dsa_labels: DSA_LABELS.iter().map(|s| s.to_string()).collect(),
             dsa_logit_adjustment: Vec::new(),
             dsa_mirrored: false,
-            tsc_context: false,
             ner_bio_decoding: true,
             max_window: 256,
             lowercase: true,

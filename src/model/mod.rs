@@ -28,8 +28,6 @@ pub struct StanceModel {
     shape: Option<nn::Embedding>,
     ner: nn::Linear,
     tsc: Option<nn::Linear>,
-    /// Bilinear query of the target-sentiment head's context attention (`tsc_context`).
-    tsc_query: Option<nn::Linear>,
     dsa: Option<nn::Linear>,
     dropout: f64,
     precision: Precision,
@@ -64,23 +62,8 @@ impl StanceModel {
             heads.ner_labels.len() as i64,
             Default::default(),
         );
-        let has_tsc = !heads.tsc_labels.is_empty();
-        let tsc_width = if heads.tsc_context { 3 * h } else { 2 * h };
-        let tsc = has_tsc.then(|| {
-            nn::linear(
-                &root / "tsc",
-                tsc_width,
-                heads.tsc_labels.len() as i64,
-                Default::default(),
-            )
-        });
-        // Zero at the start, so the attention begins as the plain mean of the sentence.
-        let query = nn::LinearConfig {
-            ws_init: nn::Init::Const(0.0),
-            bias: false,
-            ..Default::default()
-        };
-        let tsc_query = (has_tsc && heads.tsc_context).then(|| nn::linear(&root / "tsc" / "query", h, h, query));
+        let tsc = (!heads.tsc_labels.is_empty())
+            .then(|| nn::linear(&root / "tsc", 2 * h, heads.tsc_labels.len() as i64, Default::default()));
         let dsa = (!heads.dsa_labels.is_empty())
             .then(|| nn::linear(&root / "dsa", 4 * h, heads.dsa_labels.len() as i64, Default::default()));
         StanceModel {
@@ -93,7 +76,6 @@ impl StanceModel {
             shape,
             ner,
             tsc,
-            tsc_query,
             dsa,
             dropout: 0.1,
             precision: Precision::Fp32,
@@ -108,35 +90,6 @@ impl StanceModel {
         let mut model = Self::build(encoder, heads, tokenizer, dir);
         let file = weights::weights_file(dir)?;
         weights::assign(&mut model.vs, weights::read(&file)?, &file, prefix, |_| false)?;
-        Ok(model)
-    }
-
-    /// Loads a model folder of ours and gives its target-sentiment head the context attention
-    /// (`tsc_context`), starting where the plain head stands: the new weights are zero, so the
-    /// widened head's outputs equal the old head's until training moves them.
-    pub fn load_with_tsc_context(dir: &Path) -> Result<Self> {
-        let (encoder, mut heads) = config::read(dir)?;
-        if heads.tsc_context || heads.tsc_labels.is_empty() {
-            return Self::load(dir);
-        }
-        heads.tsc_context = true;
-        let tokenizer = WordPieceTokenizer::from_dir(dir, heads.lowercase)?;
-        let prefix = encoder.prefix();
-        let mut model = Self::build(encoder, heads, tokenizer, dir);
-        let file = weights::weights_file(dir)?;
-        let tensors = weights::read(&file)?
-            .into_iter()
-            .map(|(name, t)| {
-                if name == "tsc.weight" {
-                    let zeros = Tensor::zeros([t.size()[0], t.size()[1] / 2], (t.kind(), t.device()));
-                    let widened = Tensor::cat(&[&t, &zeros], 1);
-                    (name, widened)
-                } else {
-                    (name, t)
-                }
-            })
-            .collect();
-        weights::assign(&mut model.vs, tensors, &file, prefix, |n| n.starts_with("tsc.query."))?;
         Ok(model)
     }
 
@@ -220,31 +173,10 @@ impl StanceModel {
         self.ner.forward(&x)
     }
 
-    /// Target-sentiment logits [N, 3] from sentence states [N, H], target means [N, H] and,
-    /// for the context attention, each target's sentence pieces [N, T, H] with their mask
-    /// [N, T] (1 on pieces, 0 on specials and padding).
-    pub fn tsc_logits(
-        &self,
-        cls: &Tensor,
-        target: &Tensor,
-        pieces: &Tensor,
-        mask: &Tensor,
-        train: bool,
-    ) -> Option<Tensor> {
+    /// Target-sentiment logits [N, 3] from sentence states [N, H] and target means [N, H].
+    pub fn tsc_logits(&self, cls: &Tensor, target: &Tensor, train: bool) -> Option<Tensor> {
         let head = self.tsc.as_ref()?;
-        let x = match &self.tsc_query {
-            Some(query) => {
-                let h = target.size()[1] as f64;
-                let q = query.forward(target).unsqueeze(-1);
-                let scores = pieces.matmul(&q).squeeze_dim(-1) / h.sqrt();
-                let scores = scores.masked_fill(&mask.eq(0), -1e4);
-                let weights = scores.softmax(-1, Kind::Float).unsqueeze(-1);
-                let context = (pieces * weights).sum_dim_intlist([1i64].as_slice(), false, Kind::Float);
-                Tensor::cat(&[cls, target, &context], -1)
-            }
-            None => Tensor::cat(&[cls, target], -1),
-        };
-        Some(head.forward(&x.dropout(self.dropout, train)))
+        Some(head.forward(&Tensor::cat(&[cls, target], -1).dropout(self.dropout, train)))
     }
 
     /// Directed-stance logits [N, 5] from sentence states and the two spans' means.

@@ -37,9 +37,6 @@ pub struct TrainConfig {
     pub task_lr: std::collections::BTreeMap<String, f64>,
     /// Also train each DSA pair mirrored (p and q swapped, label mirrored).
     pub dsa_mirror: bool,
-    /// Give the target-sentiment head its context attention (`HeadsConfig::tsc_context`);
-    /// a model from `init` without it is widened, starting from its plain head.
-    pub tsc_context: bool,
     pub batch_size: usize,
     pub max_len: usize,
     pub shape_dim: i64,
@@ -101,11 +98,7 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         tracing::info!(epochs_done = reports.len(), "resuming from {}", ckpt.display());
         StanceModel::load(&ckpt.join("last"))?
     } else if let Some(init) = &cfg.init {
-        let mut m = if cfg.tsc_context {
-            StanceModel::load_with_tsc_context(init)?
-        } else {
-            StanceModel::load(init)?
-        };
+        let mut m = StanceModel::load(init)?;
         if m.heads.ner_labels != heads.ner_labels {
             return Err(Error::model(init, "its NER labels differ from the training data's"));
         }
@@ -115,13 +108,7 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         m.heads.version = cfg.version.clone();
         m
     } else {
-        StanceModel::from_base(
-            &cfg.base,
-            HeadsConfig {
-                tsc_context: cfg.tsc_context,
-                ..heads
-            },
-        )?
+        StanceModel::from_base(&cfg.base, heads)?
     };
 
     if cfg.tasks.contains(&Task::Dsa) {
@@ -254,11 +241,9 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
         Task::Tsc => {
             let t = span_means(&hidden, &b.rows, &b.span_a);
             let cls = hidden.select(1, 0).index_select(0, &b.rows);
-            let pieces = hidden.index_select(0, &b.rows);
-            let mask = word_piece_mask(&b.mask).index_select(0, &b.rows);
             ce(
                 model
-                    .tsc_logits(&cls, &t, &pieces, &mask, true)
+                    .tsc_logits(&cls, &t, true)
                     .ok_or(Error::MissingPart("target-sentiment head"))?,
                 &b.labels,
             )
@@ -276,17 +261,6 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
             )
         }
     })
-}
-
-/// The attention mask [B, T] without [CLS] and [SEP]: 1 on word pieces only, as the pieces
-/// of a sentence are at inference. A piece is followed by another piece or by [SEP].
-fn word_piece_mask(mask: &Tensor) -> Tensor {
-    let (b, t) = (mask.size()[0], mask.size()[1]);
-    if t < 3 {
-        return mask.zeros_like();
-    }
-    let edge = Tensor::zeros([b, 1], (mask.kind(), mask.device()));
-    Tensor::cat(&[&edge, &mask.narrow(1, 2, t - 2), &edge], 1)
 }
 
 /// −log of the probability of the allowed tags: any B-X on a span's first word, any I-X on
@@ -431,18 +405,4 @@ pub fn calibrate_dsa(model: &mut StanceModel, train: &Path, dev: &Path) -> Resul
         }
     }
     Ok(report)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::word_piece_mask;
-    use tch::Tensor;
-
-    #[test]
-    fn word_piece_mask_drops_cls_sep_and_padding() {
-        // [CLS] a b [SEP] pad / [CLS] a [SEP] pad pad
-        let mask = Tensor::from_slice(&[1i64, 1, 1, 1, 0, 1, 1, 1, 0, 0]).view([2, 5]);
-        let got = Vec::<i64>::try_from(word_piece_mask(&mask).view([-1])).unwrap();
-        assert_eq!(got, vec![0, 1, 1, 0, 0, 0, 1, 0, 0, 0]);
-    }
 }
