@@ -1,9 +1,9 @@
 //! Actor resolution within one article: mentions → actors. Countries by gazetteer (name,
 //! capital, demonym, seat of government); persons by full name, with a bare surname joining the
 //! nearest preceding full name that ends with it; organisations by name; affiliations to a
-//! country by containment ("Azerbaijani Culture Ministry"), by a title chain on the left
-//! ("Russian Foreign Ministry spokeswoman Maria Zakharova"), by apposition on the right
-//! ("Maria Zakharova, Russia’s ...") and by an optional PETRARCH dictionary.
+//! country by containment ("Turkish Culture Ministry"), by a title chain on the left
+//! ("Chinese Foreign Ministry spokeswoman Hua Chunying"), by apposition on the right
+//! ("Hua Chunying, China’s ...") and by an optional PETRARCH dictionary.
 
 use std::collections::HashMap;
 
@@ -119,7 +119,7 @@ fn strip_possessive(s: &str) -> &str {
         .trim()
 }
 
-/// "President Ilham Aliyev’s" → "Ilham Aliyev".
+/// "President Recep Tayyip Erdoğan’s" → "Recep Tayyip Erdoğan".
 pub fn person_name(text: &str) -> String {
     let mut s = strip_possessive(text.trim());
     while let Some(t) = PERSON_TITLES
@@ -878,10 +878,10 @@ mod tests {
 
     #[test]
     fn titles_and_possessives_are_not_part_of_a_name() {
-        assert_eq!(person_name("President Ilham Aliyev’s"), "Ilham Aliyev");
+        assert_eq!(person_name("President Recep Tayyip Erdoğan’s"), "Recep Tayyip Erdoğan");
         assert_eq!(person_name("Mr. Putin"), "Putin");
         assert_eq!(person_name("Prime Minister Nikol Pashinyan"), "Nikol Pashinyan");
-        assert_eq!(person_name("İlham Əliyev"), "İlham Əliyev");
+        assert_eq!(person_name("İsmet İnönü"), "İsmet İnönü");
         assert_eq!(person_name("Presidential"), "Presidential");
     }
 
@@ -905,29 +905,29 @@ mod tests {
     }
 
     #[test]
-    fn two_aliyevs_with_different_first_names_stay_apart() {
-        let text = "Heydar Aliyev founded the party. Ilham Aliyev leads it now, and Aliyev spoke today.";
+    fn two_gandhis_with_different_first_names_stay_apart() {
+        let text = "Indira Gandhi founded the party. Sonia Gandhi leads it now, and Gandhi spoke today.";
         let (m, r) = resolve_with(
             text,
-            &[("Heydar Aliyev", "PER"), ("Ilham Aliyev", "PER"), ("Aliyev", "PER")],
+            &[("Indira Gandhi", "PER"), ("Sonia Gandhi", "PER"), ("Gandhi", "PER")],
             None,
             None,
         );
         let s = summary(&m, &r);
-        assert_eq!(actor(&s, "heydar-aliyev").3, ["Heydar Aliyev"]);
+        assert_eq!(actor(&s, "indira-gandhi").3, ["Indira Gandhi"]);
         // The bare surname goes to the nearest preceding full name.
-        assert_eq!(actor(&s, "ilham-aliyev").3, ["Ilham Aliyev", "Aliyev"]);
+        assert_eq!(actor(&s, "sonia-gandhi").3, ["Sonia Gandhi", "Gandhi"]);
     }
 
     #[test]
     fn capitals_seats_of_government_and_demonyms_stand_for_their_country() {
-        let text = "Moscow summoned the envoy, and the Kremlin warned Baku. Azerbaijani officials flew to Kyiv. The White House stayed silent.";
+        let text = "Moscow summoned the envoy, and the Kremlin warned Ankara. Turkish officials flew to Kyiv. The White House stayed silent.";
         let (m, r) = resolve_with(
             text,
             &[
                 ("Moscow", "LOC"),
-                ("Baku", "LOC"),
-                ("Azerbaijani", "MISC"),
+                ("Ankara", "LOC"),
+                ("Turkish", "MISC"),
                 ("Kyiv", "LOC"),
                 ("White House", "ORG"),
             ],
@@ -936,48 +936,48 @@ mod tests {
         );
         let s = summary(&m, &r);
         assert_eq!(actor(&s, "RUS").3, ["Moscow", "Kremlin"]);
-        assert_eq!(actor(&s, "AZE").3, ["Baku"]);
+        assert_eq!(actor(&s, "TUR").3, ["Ankara"]);
         assert_eq!(actor(&s, "UKR").3, ["Kyiv"]);
         assert_eq!(actor(&s, "USA").3, ["White House"]);
         // A demonym before an institution makes an institution of that country.
-        let officials = actor(&s, "azerbaijani-officials");
+        let officials = actor(&s, "turkish-officials");
         assert_eq!(
             (officials.1, officials.2.as_deref()),
-            (ActorKind::Organization, Some("AZE"))
+            (ActorKind::Organization, Some("TUR"))
         );
         assert!(s
             .iter()
-            .all(|a| a.1 == ActorKind::Country || a.0 == "azerbaijani-officials"));
+            .all(|a| a.1 == ActorKind::Country || a.0 == "turkish-officials"));
     }
 
     #[test]
     fn affiliation_by_title_chain_containment_possessive_and_apposition() {
-        let text = "Russian Foreign Ministry spokeswoman Maria Zakharova spoke. \
-                    The Azerbaijani Culture Ministry cancelled the concerts. \
-                    Azerbaijani President Ilham Aliyev declined. \
-                    Russia’s Defence Ministry objected. \
-                    Alexey Overchuk, Russia’s deputy prime minister, stayed home.";
+        let text = "Chinese Foreign Ministry spokeswoman Hua Chunying spoke. \
+                    The Turkish Culture Ministry cancelled the concerts. \
+                    Turkish President Recep Tayyip Erdogan declined. \
+                    China’s Defence Ministry objected. \
+                    Wang Yi, China’s foreign minister, stayed home.";
         let ents = [
-            ("Russian", "MISC"),
+            ("Chinese", "MISC"),
             ("Foreign Ministry", "ORG"),
-            ("Maria Zakharova", "PER"),
-            ("Azerbaijani Culture Ministry", "ORG"),
-            ("Azerbaijani", "MISC"),
-            ("Ilham Aliyev", "PER"),
-            ("Russia", "LOC"),
+            ("Hua Chunying", "PER"),
+            ("Turkish Culture Ministry", "ORG"),
+            ("Turkish", "MISC"),
+            ("Recep Tayyip Erdogan", "PER"),
+            ("China", "LOC"),
             ("Defence Ministry", "ORG"),
-            ("Alexey Overchuk", "PER"),
-            ("Russia", "LOC"),
+            ("Wang Yi", "PER"),
+            ("China", "LOC"),
         ];
         let (m, r) = resolve_with(text, &ents, None, None);
         let s = summary(&m, &r);
         for (id, country) in [
-            ("foreign-ministry", "RUS"),
-            ("maria-zakharova", "RUS"),
-            ("azerbaijani-culture-ministry", "AZE"),
-            ("ilham-aliyev", "AZE"),
-            ("defence-ministry", "RUS"),
-            ("alexey-overchuk", "RUS"),
+            ("foreign-ministry", "CHN"),
+            ("hua-chunying", "CHN"),
+            ("turkish-culture-ministry", "TUR"),
+            ("recep-tayyip-erdogan", "TUR"),
+            ("defence-ministry", "CHN"),
+            ("wang-yi", "CHN"),
         ] {
             assert_eq!(actor(&s, id).2.as_deref(), Some(country), "{id}");
         }
@@ -1004,9 +1004,9 @@ mod tests {
 
     #[test]
     fn no_affiliation_across_a_clause() {
-        let text = "Russia protested, and Maria Zakharova spoke.";
-        let (m, r) = resolve_with(text, &[("Russia", "LOC"), ("Maria Zakharova", "PER")], None, None);
-        assert_eq!(actor(&summary(&m, &r), "maria-zakharova").2, None);
+        let text = "China protested, and Hua Chunying spoke.";
+        let (m, r) = resolve_with(text, &[("China", "LOC"), ("Hua Chunying", "PER")], None, None);
+        assert_eq!(actor(&summary(&m, &r), "hua-chunying").2, None);
     }
 
     #[test]
@@ -1042,13 +1042,14 @@ mod tests {
 
     #[test]
     fn a_petrarch_dictionary_gives_cameo_ids_honouring_dates() {
-        let dict = parse_actors("ILHAM_ALIYEV_ [AZEELI]\n\t[AZEGOV >031031]\n+PRESIDENT_ALIYEV\n").unwrap();
-        let text = "Ilham Aliyev spoke.";
-        let (_, r) = resolve_with(text, &[("Ilham Aliyev", "PER")], Some(&dict), Some("2025-06-30"));
+        let dict = parse_actors("RECEP_TAYYIP_ERDOGAN_ [TURELI]\n\t[TURGOV >140828]\n+PRESIDENT_ERDOGAN\n").unwrap();
+        let text = "Recep Tayyip Erdogan spoke.";
+        let ents = [("Recep Tayyip Erdogan", "PER")];
+        let (_, r) = resolve_with(text, &ents, Some(&dict), Some("2025-06-30"));
         let a = &r.actors[0];
-        assert_eq!((a.id.as_str(), a.cameo.as_deref()), ("AZEGOV", Some("AZEGOV")));
-        assert_eq!(a.affiliation.map(|c| r.actors[c].id.as_str()), Some("AZE"));
-        let (_, r) = resolve_with(text, &[("Ilham Aliyev", "PER")], Some(&dict), Some("1999-01-01"));
-        assert_eq!(r.actors[0].cameo.as_deref(), Some("AZEELI"));
+        assert_eq!((a.id.as_str(), a.cameo.as_deref()), ("TURGOV", Some("TURGOV")));
+        assert_eq!(a.affiliation.map(|c| r.actors[c].id.as_str()), Some("TUR"));
+        let (_, r) = resolve_with(text, &ents, Some(&dict), Some("1999-01-01"));
+        assert_eq!(r.actors[0].cameo.as_deref(), Some("TURELI"));
     }
 }
