@@ -95,3 +95,50 @@ fn a_few_steps_lower_the_loss_and_the_model_reloads() {
     );
     assert!(report["per_type"].is_object());
 }
+
+#[test]
+fn dsa_pairs_move_onto_the_mentions_the_pipeline_finds() {
+    use actorstance::data::dsa::PairExample;
+    use actorstance::model::StanceModel;
+    use actorstance::train::pipeline_pairs::{analyzer, reanchor_all, Reanchored};
+    let model =
+        StanceModel::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actorstance-minilm-v3")).unwrap();
+    let analyzer = analyzer(model).unwrap();
+    let pair = |text: &str, p: &str, q: &str, label| {
+        let at = |s: &str| {
+            let b = text.find(s).unwrap();
+            let start = text[..b].chars().count();
+            (start, start + s.chars().count())
+        };
+        PairExample {
+            text: text.into(),
+            p: at(p),
+            q: at(q),
+            label,
+        }
+    };
+    // The bracket holds part of the institution's name; the pipeline's mention is the whole.
+    let partial = pair(
+        "The Iranian Oil Ministry blamed Washington for the new sanctions.",
+        "Oil Ministry",
+        "Washington",
+        3,
+    );
+    let pronoun = pair("They blamed the weather for it.", "They", "the weather", 0);
+    let (pairs, counts) = reanchor_all(&analyzer, &[partial.clone(), pronoun.clone()]).unwrap();
+    let whole = pair(
+        "The Iranian Oil Ministry blamed Washington for the new sanctions.",
+        "Iranian Oil Ministry",
+        "Washington",
+        3,
+    );
+    assert_eq!(pairs, [whole, pronoun]);
+    assert_eq!(
+        counts,
+        Reanchored {
+            both: 1,
+            unfound: 1,
+            shared: 0
+        }
+    );
+}
