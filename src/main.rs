@@ -241,10 +241,6 @@ struct TrainArgs {
     /// Train DSA pairs in their given order only (default: also mirrored, p and q swapped).
     #[arg(long)]
     no_dsa_mirror: bool,
-    /// Train the directed head on the mentions the pipeline itself finds over DSA's entities
-    /// (this model's NER and actor rules), where both entities have one of their own.
-    #[arg(long)]
-    dsa_pipeline_spans: bool,
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
     #[arg(long, default_value_t = 128)]
@@ -385,7 +381,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .filter_map(|(t, lr)| Some((t.name().to_string(), lr?)))
                     .collect(),
                 dsa_mirror: !a.no_dsa_mirror,
-                dsa_pipeline_spans: a.dsa_pipeline_spans,
                 batch_size: a.batch_size,
                 max_len: a.max_len,
                 shape_dim: a.shape_dim,

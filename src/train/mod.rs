@@ -3,7 +3,6 @@
 //! metrics and a checkpoint, so a stopped run resumes at the next epoch.
 
 pub mod batches;
-pub mod pipeline_pairs;
 
 use std::path::{Path, PathBuf};
 
@@ -38,9 +37,6 @@ pub struct TrainConfig {
     pub task_lr: std::collections::BTreeMap<String, f64>,
     /// Also train each DSA pair mirrored (p and q swapped, label mirrored).
     pub dsa_mirror: bool,
-    /// Train the directed head on the mentions the pipeline finds over DSA's gold entities
-    /// (its NER boundaries, its institution extensions) instead of on the brackets.
-    pub dsa_pipeline_spans: bool,
     pub batch_size: usize,
     pub max_len: usize,
     pub shape_dim: i64,
@@ -118,16 +114,6 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     if cfg.tasks.contains(&Task::Dsa) {
         model.heads.dsa_mirrored = cfg.dsa_mirror;
     }
-    // Re-anchored once, by the model this run starts from (on resume, the checkpoint's).
-    let dsa_pairs = if cfg.dsa_pipeline_spans && cfg.tasks.contains(&Task::Dsa) {
-        let analyzer = pipeline_pairs::analyzer(model)?;
-        let (moved, counts) = pipeline_pairs::reanchor_all(&analyzer, &pairs)?;
-        tracing::info!(?counts, "DSA pairs re-anchored on the pipeline's mentions");
-        model = analyzer.model;
-        moved
-    } else {
-        pairs.clone()
-    };
     let tok = &model.tokenizer;
     let mut all = Vec::new();
     if cfg.tasks.contains(&Task::Ner) {
@@ -152,7 +138,7 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     if cfg.tasks.contains(&Task::Dsa) {
         all.extend(batches::dsa_batches(
             tok,
-            &dsa_pairs,
+            &pairs,
             cfg.batch_size / 2,
             cfg.max_len,
             cfg.dsa_mirror,
