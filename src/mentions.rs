@@ -248,6 +248,7 @@ const INSTITUTIONS: &[&str] = &[
 /// institution, becomes one organisation mention: "Turkish police" is an institution of
 /// Turkey (resolution affiliates it), not Turkey itself. Only where no other mention follows.
 fn extend_over_institutions(out: &mut [Mention], sentence: &[char], offset: usize) {
+    let longest = INSTITUTIONS.iter().map(|i| i.len()).max().unwrap_or(0);
     let n = out.len();
     for k in 0..n {
         let m = &out[k];
@@ -270,7 +271,8 @@ fn extend_over_institutions(out: &mut [Mention], sentence: &[char], offset: usiz
             at += 1;
         }
         let institution_at = |at: usize| {
-            let tail: String = sentence[at..].iter().collect();
+            // Enough of the sentence for the longest institution and the char after it.
+            let tail: String = sentence[at..].iter().take(longest + 1).collect();
             INSTITUTIONS.iter().find(|i| {
                 tail.get(..i.len()).is_some_and(|t| t.eq_ignore_ascii_case(i))
                     && !tail[i.len()..].starts_with(|c: char| c.is_alphanumeric())
