@@ -20,7 +20,7 @@ use tch::{Kind, Tensor};
 fn stages(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("examples/azerbaijan-russia.txt")).unwrap();
-    let model = StanceModel::load(&root.join("models/actorstance-minilm-v3")).unwrap();
+    let model = StanceModel::load(&root.join(actorstance::model::BUNDLED_MODEL)).unwrap();
     let chars: Vec<char> = text.chars().collect();
 
     c.bench_function("clean", |b| b.iter(|| clean::body_paragraphs(black_box(&text))));

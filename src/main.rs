@@ -15,15 +15,13 @@ use clap::{Parser, Subcommand};
 
 use actorstance::actors::petrarch;
 use actorstance::input;
-use actorstance::model::{PrecisionChoice, StanceModel};
+use actorstance::model::{PrecisionChoice, StanceModel, BUNDLED_MODEL};
 use actorstance::pipeline::{Analyzer, Options, RunOptions, Summary};
 use actorstance::resume::OutputFile;
 use actorstance::sink::JsonlSink;
 use actorstance::stance::Rollup;
 use actorstance::tables::{TableFormat, TableSink};
 use actorstance::train::{train, Task, TrainConfig};
-
-const DEFAULT_MODEL: &str = "models/actorstance-minilm-v3";
 
 #[derive(Parser)]
 #[command(
@@ -274,11 +272,11 @@ fn default_model() -> PathBuf {
     if let Ok(dir) = std::env::var("ACTORSTANCE_MODEL") {
         return dir.into();
     }
-    let local = Path::new(DEFAULT_MODEL);
+    let local = Path::new(BUNDLED_MODEL);
     if local.exists() {
         return local.to_path_buf();
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_MODEL)
 }
 
 /// Articles done, articles/s and, once the inputs are counted (in the background; never for

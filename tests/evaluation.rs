@@ -9,7 +9,7 @@ use std::path::Path;
 use common::*;
 
 fn bundled() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actorstance-minilm-v3")
+    bundled_model_dir()
 }
 
 fn eval(args: &[&str], gold: &Path) -> serde_json::Value {

@@ -160,7 +160,7 @@ fn a_mirrored_directed_head_reads_a_pair_and_its_swap_as_mirror_images() {
 const FLOAT: (tch::Kind, tch::Device) = (tch::Kind::Float, tch::Device::Cpu);
 
 fn bundled_model() -> StanceModel {
-    StanceModel::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actorstance-minilm-v3")).unwrap()
+    StanceModel::load(&bundled_model_dir()).unwrap()
 }
 
 #[test]

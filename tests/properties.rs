@@ -102,7 +102,7 @@ fn news_text() -> impl Strategy<Value = String> {
 fn tokenizer() -> &'static WordPieceTokenizer {
     static TOK: OnceLock<WordPieceTokenizer> = OnceLock::new();
     TOK.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actorstance-minilm-v3");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(actorstance::model::BUNDLED_MODEL);
         WordPieceTokenizer::from_dir(&dir, true).expect("the bundled tokenizer loads")
     })
 }

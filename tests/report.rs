@@ -33,7 +33,7 @@ fn the_report_of_the_example_article_shows_who_stands_toward_whom() {
     let results = tmp.path().join("example.jsonl");
     let out = bin()
         .args(["analyze", "--model"])
-        .arg(root.join("models/actorstance-minilm-v3"))
+        .arg(bundled_model_dir())
         .arg(root.join("examples/azerbaijan-russia.txt"))
         .arg("-o")
         .arg(&results)

@@ -3,14 +3,12 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 
 fn seed_output() -> Option<(String, serde_json::Value)> {
     let shared = shared()?;
     // The model ships with the repository: its absence is a failure, not a skip.
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actorstance-minilm-v3");
+    let model = bundled_model_dir();
     let path = shared.join("seed/clash-report.txt");
     let out = bin()
         .args(["analyze", "--model"])

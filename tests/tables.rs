@@ -238,7 +238,7 @@ fn the_readme_duckdb_example_reads_the_tables() {
     let dir = tmp.path().join("tables");
     let out = bin()
         .args(["analyze", "--format", "parquet", "--model"])
-        .arg(root.join("models/actorstance-minilm-v3"))
+        .arg(bundled_model_dir())
         .arg("-o")
         .arg(&dir)
         .arg(root.join("examples/azerbaijan-russia.txt"))

@@ -351,7 +351,7 @@ mod tests {
 
     #[test]
     fn entity_spans_label_their_words_and_lower_case_words_outside_them() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actorstance-minilm-v3");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::model::BUNDLED_MODEL);
         let tok = WordPieceTokenizer::from_dir(&dir, true).unwrap();
         let pairs: Vec<PairExample> = [
             "Senator [Charles Grassley] praised [Obama]’s remarks on Twitter.\tCharles Grassley\tObama\t1",

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use actorstance::model::{HeadsConfig, StanceModel};
+use actorstance::model::{HeadsConfig, StanceModel, BUNDLED_MODEL};
 
 pub const NER_LABELS: [&str; 9] = [
     "O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER",
@@ -22,6 +22,11 @@ fn vocab() -> Vec<String> {
     }
     v.extend(".,;:!?'\"“”’‘-()…$%&".chars().map(String::from));
     v
+}
+
+/// The model folder that ships with the repository.
+pub fn bundled_model_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_MODEL)
 }
 
 /// Writes a random tiny model (hidden 32, 2 layers, 16-piece windows) into `dir`.
