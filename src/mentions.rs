@@ -1,5 +1,5 @@
 //! Mentions: the spans that may name an actor. NER entities, plus country phrases from the
-//! gazetteer that NER missed ("Kremlin", "Azerbaijani"), each tagged with the country it names.
+//! gazetteer that NER missed ("Élysée", "Portuguese"), each tagged with the country it names.
 
 use crate::actors::gazetteer::{Gazetteer, Via};
 use crate::ner::Entity;
@@ -394,13 +394,13 @@ mod tests {
     #[test]
     fn gazetteer_fills_what_ner_missed_without_overlap() {
         let gaz = Gazetteer::bundled().unwrap();
-        let text = "The Kremlin criticized Azerbaijan’s decision.";
+        let text = "Downing Street criticized Portugal’s decision.";
         let ent = Entity {
-            text: "Azerbaijan".into(),
+            text: "Portugal".into(),
             label: "LOC".into(),
             score: 0.9,
-            start: 121,
-            end: 131,
+            start: 124,
+            end: 132,
             sentence: 3,
         };
         let m = sentence_mentions(&gaz, text, 98, 3, &[(5, &ent)]);
@@ -419,8 +419,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("Kremlin", "ORG", 102, None, Some("RUS")),
-                ("Azerbaijan", "LOC", 121, Some(5), Some("AZE"))
+                ("Downing Street", "ORG", 98, None, Some("GBR")),
+                ("Portugal", "LOC", 124, Some(5), Some("PRT"))
             ]
         );
     }

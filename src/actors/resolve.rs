@@ -921,23 +921,23 @@ mod tests {
 
     #[test]
     fn capitals_seats_of_government_and_demonyms_stand_for_their_country() {
-        let text = "Moscow summoned the envoy, and the Kremlin warned Ankara. Turkish officials flew to Kyiv. The White House stayed silent.";
+        let text = "Paris summoned the envoy, and the Élysée warned Ankara. Turkish officials flew to Seoul. The White House stayed silent.";
         let (m, r) = resolve_with(
             text,
             &[
-                ("Moscow", "LOC"),
+                ("Paris", "LOC"),
                 ("Ankara", "LOC"),
                 ("Turkish", "MISC"),
-                ("Kyiv", "LOC"),
+                ("Seoul", "LOC"),
                 ("White House", "ORG"),
             ],
             None,
             None,
         );
         let s = summary(&m, &r);
-        assert_eq!(actor(&s, "RUS").3, ["Moscow", "Kremlin"]);
+        assert_eq!(actor(&s, "FRA").3, ["Paris", "Élysée"]);
         assert_eq!(actor(&s, "TUR").3, ["Ankara"]);
-        assert_eq!(actor(&s, "UKR").3, ["Kyiv"]);
+        assert_eq!(actor(&s, "KOR").3, ["Seoul"]);
         assert_eq!(actor(&s, "USA").3, ["White House"]);
         // A demonym before an institution makes an institution of that country.
         let officials = actor(&s, "turkish-officials");
