@@ -8,10 +8,6 @@ use std::path::Path;
 
 use common::*;
 
-fn bundled() -> std::path::PathBuf {
-    bundled_model_dir()
-}
-
 fn eval(args: &[&str], gold: &Path) -> serde_json::Value {
     let out = bin()
         .arg("eval")
@@ -19,7 +15,7 @@ fn eval(args: &[&str], gold: &Path) -> serde_json::Value {
         .arg("--gold")
         .arg(gold)
         .arg("--model")
-        .arg(bundled())
+        .arg(bundled_model_dir())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
