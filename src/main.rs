@@ -261,6 +261,10 @@ struct TrainArgs {
     /// entities as partial NER labels). Dev figures always cover every head, to show any forgetting.
     #[arg(long, value_delimiter = ',', default_values_t = Task::ALL)]
     tasks: Vec<Task>,
+    /// Train the heads only, on states the encoder computes once (needs --init): refits the
+    /// heads of a trained model to its final encoder.
+    #[arg(long, requires = "init")]
+    freeze_encoder: bool,
     /// The model's name, written to heads.json and reported in analyze's output.
     #[arg(long, default_value = "actorstance-minilm")]
     name: String,
@@ -387,6 +391,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_steps: a.max_steps,
                 dev_limit: a.dev_limit,
                 tasks: a.tasks,
+                freeze_encoder: a.freeze_encoder,
                 name: a.name,
                 version: env!("CARGO_PKG_VERSION").into(),
             };

@@ -95,3 +95,61 @@ fn a_few_steps_lower_the_loss_and_the_model_reloads() {
     );
     assert!(report["per_type"].is_object());
 }
+
+#[test]
+fn a_frozen_encoder_leaves_the_encoder_weights_as_they_were_and_moves_the_heads() {
+    let Some(shared) = shared() else { return };
+    let init = bundled_model_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("m");
+    let run = bin()
+        .args([
+            "train",
+            "--freeze-encoder",
+            "--epochs",
+            "1",
+            // Enough CoNLL sentences to hold every tag the model has (the labels must match).
+            "--limit",
+            "300",
+            "--max-steps",
+            "6",
+            "--dev-limit",
+            "8",
+            "--lr",
+            "1e-2",
+            "--init",
+        ])
+        .arg(&init)
+        .arg("--data")
+        .arg(shared.join("data"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let weights = |dir: &Path| -> std::collections::BTreeMap<String, tch::Tensor> {
+        tch::Tensor::read_safetensors(dir.join("model.safetensors"))
+            .unwrap()
+            .into_iter()
+            .collect()
+    };
+    let (before, after) = (weights(&init), weights(&out));
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    let mut moved: Vec<&str> = before
+        .iter()
+        .filter(|(name, w)| !w.equal(&after[*name]))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    moved.sort();
+    // Six steps of a random mix of tasks touch at least one head; the encoder never moves.
+    assert!(!moved.is_empty(), "no weight moved");
+    assert!(
+        moved
+            .iter()
+            .all(|n| n.starts_with("ner.") || n.starts_with("tsc.") || n.starts_with("dsa.")),
+        "{moved:?}"
+    );
+}

@@ -49,6 +49,9 @@ pub struct TrainConfig {
     pub dev_limit: Option<usize>,
     /// The tasks trained (dev figures always cover every head, to show any forgetting).
     pub tasks: Vec<Task>,
+    /// Train the heads only, on the encoder's states computed once (dropout off): a refit
+    /// of the heads to the encoder as the last epoch of joint training left it.
+    pub freeze_encoder: bool,
     pub name: String,
     pub version: String,
 }
@@ -159,17 +162,27 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     let warmup = (total as f64 * 0.06).ceil() as usize;
     let mut opt = nn::AdamW::default().wd(0.01).build(&model.vs, cfg.lr)?;
     let mut rng = rand::rngs::StdRng::seed_from_u64(cfg.seed);
+    // Batches are visited in a shuffled order of their indices: the same permutation as
+    // shuffling the batches themselves, and the frozen states stay indexed by batch.
+    let mut order: Vec<usize> = (0..all.len()).collect();
     for _ in 0..reports.len() {
-        all.shuffle(&mut rng); // keep the batch order of an uninterrupted run
+        order.shuffle(&mut rng); // keep the batch order of an uninterrupted run
     }
     std::fs::create_dir_all(&ckpt).map_err(|e| Error::io(&ckpt, e))?;
+    let frozen = if cfg.freeze_encoder {
+        tracing::info!(batches = all.len(), "encoding every batch once (frozen encoder)");
+        Some(frozen_states(&model, &all)?)
+    } else {
+        None
+    };
 
     for epoch in reports.len() + 1..=cfg.epochs {
         let t0 = std::time::Instant::now();
-        all.shuffle(&mut rng);
+        order.shuffle(&mut rng);
         let mut sums: BTreeLoss = Default::default();
         let mut counts: BTreeLoss = Default::default();
-        for (i, batch) in all.iter().take(steps_per_epoch).enumerate() {
+        for (i, &b) in order.iter().take(steps_per_epoch).enumerate() {
+            let batch = &all[b];
             let step = (epoch - 1) * steps_per_epoch + i;
             let peak = cfg.task_lr.get(batch.task.head().name()).copied().unwrap_or(cfg.lr);
             let lr = if step < warmup {
@@ -178,7 +191,11 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
                 peak * (total - step) as f64 / (total - warmup).max(1) as f64
             };
             opt.set_lr(lr);
-            let loss = batch_loss(&model, batch)?;
+            let hidden = match &frozen {
+                Some(states) => states[b].to_kind(tch::Kind::Float),
+                None => model.encode(&batch.ids, &batch.mask, true)?,
+            };
+            let loss = batch_loss(&model, batch, &hidden)?;
             opt.backward_step_clip_norm(&loss, 1.0);
             let name = batch.task.name().to_string();
             *sums.entry(name.clone()).or_default() += loss.double_value(&[]);
@@ -220,8 +237,18 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     Ok(reports)
 }
 
-fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
-    let hidden = model.encode(&b.ids, &b.mask, true)?;
+/// Every batch's encoder states, without dropout or gradient, kept in half precision
+/// (about 1.5 GB for the default tasks) since they are computed once for all epochs.
+fn frozen_states(model: &StanceModel, all: &[Batch]) -> Result<Vec<Tensor>> {
+    tch::no_grad(|| {
+        all.iter()
+            .map(|b| Ok(model.encode(&b.ids, &b.mask, false)?.to_kind(tch::Kind::Half)))
+            .collect()
+    })
+}
+
+/// The batch's loss from its encoder states `hidden` ([B, T, H]).
+fn batch_loss(model: &StanceModel, b: &Batch, hidden: &Tensor) -> Result<Tensor> {
     let ce =
         |logits: Tensor, labels: &Tensor| logits.cross_entropy_loss::<Tensor>(labels, None, Reduction::Mean, -100, 0.0);
     Ok(match b.task {
@@ -230,7 +257,7 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
                 .shapes
                 .as_ref()
                 .ok_or(Error::MissingPart("word shapes in a NER batch"))?;
-            let logits = model.ner_logits(&hidden, shapes, true);
+            let logits = model.ner_logits(hidden, shapes, true);
             if b.task == Task::Spans {
                 partial_label_loss(&logits, &b.labels, &model.heads.ner_labels)
             } else {
@@ -239,7 +266,7 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
             }
         }
         Task::Tsc => {
-            let t = span_means(&hidden, &b.rows, &b.span_a);
+            let t = span_means(hidden, &b.rows, &b.span_a);
             let cls = hidden.select(1, 0).index_select(0, &b.rows);
             ce(
                 model
@@ -250,8 +277,8 @@ fn batch_loss(model: &StanceModel, b: &Batch) -> Result<Tensor> {
         }
         Task::Dsa => {
             let span_b = b.span_b.as_ref().ok_or(Error::MissingPart("q spans in a DSA batch"))?;
-            let p = span_means(&hidden, &b.rows, &b.span_a);
-            let q = span_means(&hidden, &b.rows, span_b);
+            let p = span_means(hidden, &b.rows, &b.span_a);
+            let q = span_means(hidden, &b.rows, span_b);
             let cls = hidden.select(1, 0).index_select(0, &b.rows);
             ce(
                 model
