@@ -47,7 +47,7 @@ enum Command {
     Train(TrainArgs),
     /// Choose the directed head's logit adjustment on dev and store it in the model's heads.json.
     #[command(
-        after_help = "Example:\n  actorstance calibrate --model models/actorstance-minilm-v3 --data ../shared/data"
+        after_help = "Example:\n  actorstance calibrate --model models/actorstance-minilm-v4 --data ../shared/data"
     )]
     Calibrate {
         #[arg(long)]

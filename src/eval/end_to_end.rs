@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::pipeline::{Analysis, Analyzer, Outcome};
 
 /// Chosen on DSA valid with `--choose-cut` for the bundled model.
-pub const DEFAULT_CUT: f64 = 0.38;
+pub const DEFAULT_CUT: f64 = 0.34;
 
 const LABELS: [&str; 5] = ["neutral", "p+q", "q+p", "p-q", "q-p"];
 

@@ -15,11 +15,11 @@ use super::metrics::classification_report;
 use super::TaskReport;
 
 pub const LABELS: [&str; 3] = ["Negative", "Neutral", "Positive"];
-/// Chosen on PerSenT dev for the bundled model (actorstance-minilm-v3) by
+/// Chosen on PerSenT dev for the bundled model (actorstance-minilm-v4) by
 /// `actorstance eval persent --choose-thresholds` (grid step 0.1); the cross-validated F1 that
 /// the command also prints is the figure that does not flatter them.
-pub const NEGATIVE_UP_TO: f64 = -4.0;
-pub const POSITIVE_FROM: f64 = 0.2;
+pub const NEGATIVE_UP_TO: f64 = -4.9;
+pub const POSITIVE_FROM: f64 = 0.0;
 
 /// Thresholds tried: `n` values from `from` by `step`.
 #[derive(Debug, Clone, Copy)]

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::tokenize::{WordPieceTokenizer, N_SHAPES};
 
 /// The bundled default model's folder, relative to the repository root.
-pub const BUNDLED_MODEL: &str = "models/actorstance-minilm-v3";
+pub const BUNDLED_MODEL: &str = "models/actorstance-minilm-v4";
 
 pub struct StanceModel {
     pub vs: nn::VarStore,

@@ -169,7 +169,7 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         order.shuffle(&mut rng); // keep the batch order of an uninterrupted run
     }
     std::fs::create_dir_all(&ckpt).map_err(|e| Error::io(&ckpt, e))?;
-    let frozen = if cfg.freeze_encoder {
+    let frozen = if cfg.freeze_encoder && reports.len() < cfg.epochs {
         tracing::info!(batches = all.len(), "encoding every batch once (frozen encoder)");
         Some(frozen_states(&model, &all)?)
     } else {
