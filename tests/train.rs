@@ -7,6 +7,21 @@ use std::path::Path;
 
 use common::*;
 
+/// Runs `actorstance train ARGS --data ../shared/data -o OUT` and requires it to succeed.
+fn train(args: &[&str], model: &Path, shared: &Path, out: &Path) {
+    let run = bin()
+        .arg("train")
+        .args(args)
+        .arg(model)
+        .arg("--data")
+        .arg(shared.join("data"))
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+}
+
 #[test]
 fn a_few_steps_lower_the_loss_and_the_model_reloads() {
     let Some(shared) = shared() else { return };
@@ -17,9 +32,8 @@ fn a_few_steps_lower_the_loss_and_the_model_reloads() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("m");
-    let run = bin()
-        .args([
-            "train",
+    train(
+        &[
             "--epochs",
             "3",
             "--limit",
@@ -35,15 +49,11 @@ fn a_few_steps_lower_the_loss_and_the_model_reloads() {
             "--lr-ner",
             "3e-4",
             "--base",
-        ])
-        .arg(&base)
-        .arg("--data")
-        .arg(shared.join("data"))
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        ],
+        &base,
+        &shared,
+        &out,
+    );
     let log = std::fs::read_to_string(out.join("train-log.jsonl")).unwrap();
     let epochs: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(epochs.len(), 3);
@@ -102,9 +112,8 @@ fn a_frozen_encoder_leaves_the_encoder_weights_as_they_were_and_moves_the_heads(
     let init = bundled_model_dir();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("m");
-    let run = bin()
-        .args([
-            "train",
+    train(
+        &[
             "--freeze-encoder",
             "--epochs",
             "1",
@@ -118,15 +127,11 @@ fn a_frozen_encoder_leaves_the_encoder_weights_as_they_were_and_moves_the_heads(
             "--lr",
             "1e-2",
             "--init",
-        ])
-        .arg(&init)
-        .arg("--data")
-        .arg(shared.join("data"))
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        ],
+        &init,
+        &shared,
+        &out,
+    );
     let weights = |dir: &Path| -> std::collections::BTreeMap<String, tch::Tensor> {
         tch::Tensor::read_safetensors(dir.join("model.safetensors"))
             .unwrap()
