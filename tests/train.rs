@@ -139,10 +139,7 @@ fn a_frozen_encoder_leaves_the_encoder_weights_as_they_were_and_moves_the_heads(
             .collect()
     };
     let (before, after) = (weights(&init), weights(&out));
-    assert_eq!(
-        before.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>()
-    );
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
     let mut moved: Vec<&str> = before
         .iter()
         .filter(|(name, w)| !w.equal(&after[*name]))
