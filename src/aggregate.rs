@@ -2,12 +2,18 @@
 //! actor pair and every actor, from the per-article results. Streaming: the state is one entry
 //! per (bucket, pair) and (bucket, actor), never the articles.
 //!
-//! Across articles the same aggregate as within one applies, with each article's score `s` and
-//! confidence `w`: `score = Σ w·s / Σ w`, `confidence = |Σ w·s| / Σ w·|s| · (1 − e^(−Σ w))`.
+//! A corpus scores a pair as one article holding all of its articles' sentences would: the
+//! articles' sums ([`Sums`]: Σ w, Σ w·s, Σ w·|s|) add up, and the score, mean, weight and
+//! confidence come from the same formula as an article's (see [`crate::stance`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
+
+use crate::output::ScoreOut;
+use crate::results::Line;
+use crate::stance::Sums;
+use crate::tables::{count, score_cells, text, Cell, Kind};
 
 /// Time buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,33 +61,17 @@ fn iso_week(y: i32, m: u32, d: u32) -> (i32, u32) {
     (year, week as u32)
 }
 
+/// A pair's or an actor's sums over a bucket, and how many articles gave them.
 #[derive(Debug, Default, Clone, Copy)]
 struct Acc {
-    sw: f64,
-    sws: f64,
-    sw_abs: f64,
+    sums: Sums,
     n_articles: usize,
-    n_sentences: usize,
 }
 
 impl Acc {
-    fn add(&mut self, score: f64, confidence: f64, n_sentences: usize) {
-        self.sw += confidence;
-        self.sws += confidence * score;
-        self.sw_abs += confidence * score.abs();
+    fn add(&mut self, s: &ScoreLine) {
+        self.sums.add(&s.sums());
         self.n_articles += 1;
-        self.n_sentences += n_sentences;
-    }
-
-    /// (score, confidence)
-    fn finish(&self) -> (f64, f64) {
-        let score = if self.sw > 1e-9 { self.sws / self.sw } else { 0.0 };
-        let agreement = if self.sw_abs > 1e-9 {
-            self.sws.abs() / self.sw_abs
-        } else {
-            0.0
-        };
-        (score, agreement * (1.0 - (-self.sw).exp()))
     }
 }
 
@@ -123,16 +113,27 @@ pub struct ActorLine {
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub struct ScoreLine {
     pub score: f64,
+    pub mean: f64,
+    pub weight: f64,
+    /// Absent from results written before it was added: read as full agreement within
+    /// the article (Σ w·|s| = |Σ w·s|), and counted.
+    pub weight_abs: Option<f64>,
     pub confidence: f64,
     pub n_sentences: usize,
+}
+
+impl ScoreLine {
+    pub fn sums(&self) -> Sums {
+        let weight_abs = self.weight_abs.unwrap_or((self.mean * self.weight).abs());
+        Sums::of_score(self.weight, self.mean, weight_abs, self.n_sentences)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct TowardLine {
     pub target: String,
-    pub score: f64,
-    pub confidence: f64,
-    pub n_sentences: usize,
+    #[serde(flatten)]
+    pub score: ScoreLine,
     #[serde(default)]
     pub evidence: Vec<EvidenceLine>,
 }
@@ -149,6 +150,8 @@ pub struct Counts {
     pub failed_skipped: usize,
     pub undated: usize,
     pub unreadable_lines: usize,
+    /// Scores without `weight_abs` (results of an older version), read as full agreement.
+    pub scores_without_weight_abs: usize,
     /// "name version" → articles.
     pub models: BTreeMap<String, usize>,
 }
@@ -158,10 +161,18 @@ pub struct PairRow {
     pub bucket: String,
     pub source: String,
     pub target: String,
-    pub score: f64,
-    pub confidence: f64,
+    pub sums: Sums,
     pub n_articles: usize,
-    pub n_sentences: usize,
+}
+
+impl PairRow {
+    pub fn score(&self) -> f64 {
+        self.sums.score()
+    }
+
+    pub fn confidence(&self) -> f64 {
+        self.sums.confidence()
+    }
 }
 
 #[derive(Debug)]
@@ -169,10 +180,8 @@ pub struct ActorRow {
     pub bucket: String,
     pub actor: String,
     pub kind: String,
-    pub stance_score: Option<f64>,
-    pub stance_confidence: Option<f64>,
-    pub portrayal_score: Option<f64>,
-    pub portrayal_confidence: Option<f64>,
+    pub stance: Option<Sums>,
+    pub portrayal: Option<Sums>,
     pub n_articles: usize,
 }
 
@@ -201,10 +210,13 @@ impl Aggregator {
     }
 
     /// One results line; a line that is not a result is counted, not fatal.
-    pub fn add_line(&mut self, line: &str) {
-        match serde_json::from_str::<ResultLine>(line) {
-            Ok(r) => self.add(&r),
-            Err(_) => self.counts.unreadable_lines += 1,
+    pub fn add_line(&mut self, line: Line) {
+        match line {
+            Line::Text(t) => match serde_json::from_str::<ResultLine>(t) {
+                Ok(r) => self.add(&r),
+                Err(_) => self.counts.unreadable_lines += 1,
+            },
+            Line::NotUtf8 => self.counts.unreadable_lines += 1,
         }
     }
 
@@ -234,64 +246,67 @@ impl Aggregator {
                 .and_then(|a| a.affiliation.clone())
                 .unwrap_or_else(|| id.to_string())
         };
-        // One entry per article and (rolled-up) pair: the best-supported one.
-        let mut pairs: BTreeMap<(String, String), TowardLine> = BTreeMap::new();
-        let mut stance: BTreeMap<String, (String, ScoreLine)> = BTreeMap::new();
-        let mut portrayal: BTreeMap<String, ScoreLine> = BTreeMap::new();
-        let weight = |s: f64, n: usize| s * n as f64;
+        // One entry per article and (rolled-up) pair: the side's own entry (an article
+        // analysed with the country roll-up already counts its members' sentences in it), else
+        // the best-supported one (the largest Σ w). Each candidate is ranked (own, Σ w).
+        let mut pairs: BTreeMap<(String, String), (bool, TowardLine)> = BTreeMap::new();
+        let mut stance: BTreeMap<String, (bool, String, ScoreLine)> = BTreeMap::new();
+        let mut portrayal: BTreeMap<String, (bool, ScoreLine)> = BTreeMap::new();
         for a in &r.actors {
             let me = side(&a.id);
-            let kind = if me == a.id {
-                a.kind.clone()
-            } else {
-                "country".to_string()
-            };
+            let own = me == a.id;
+            let kind = if own { a.kind.clone() } else { "country".to_string() };
             for t in &a.toward {
                 let them = side(&t.target);
                 if them == me {
                     continue;
                 }
-                let e = pairs.entry((me.clone(), them)).or_insert_with(|| t.clone());
-                if weight(t.confidence, t.n_sentences) > weight(e.confidence, e.n_sentences) {
-                    *e = t.clone();
+                let own = own && them == t.target;
+                let e = pairs.entry((me.clone(), them)).or_insert_with(|| (own, t.clone()));
+                if (own, t.score.weight) > (e.0, e.1.score.weight) {
+                    *e = (own, t.clone());
                 }
             }
             if let Some(s) = a.portrayal {
-                let e = portrayal.entry(me.clone()).or_insert(s);
-                if weight(s.confidence, s.n_sentences) > weight(e.confidence, e.n_sentences) {
-                    *e = s;
+                let e = portrayal.entry(me.clone()).or_insert((own, s));
+                if (own, s.weight) > (e.0, e.1.weight) {
+                    *e = (own, s);
                 }
             }
             if let Some(s) = a.stance {
-                let e = stance.entry(me.clone()).or_insert((kind.clone(), s));
-                if weight(s.confidence, s.n_sentences) > weight(e.1.confidence, e.1.n_sentences) {
-                    *e = (kind, s);
+                let e = stance.entry(me.clone()).or_insert((own, kind.clone(), s));
+                if (own, s.weight) > (e.0, e.2.weight) {
+                    *e = (own, kind, s);
                 }
             }
         }
+        let older = |s: &ScoreLine| usize::from(s.weight_abs.is_none());
+        self.counts.scores_without_weight_abs += pairs.values().map(|t| older(&t.1.score)).sum::<usize>()
+            + stance.values().map(|s| older(&s.2)).sum::<usize>()
+            + portrayal.values().map(|s| older(&s.1)).sum::<usize>();
         let mut seen: BTreeSet<String> = BTreeSet::new();
-        for ((me, them), t) in pairs {
+        for ((me, them), (_, t)) in pairs {
             seen.insert(me.clone());
             seen.insert(them.clone());
             self.pairs
                 .entry((bucket.clone(), me, them))
                 .or_default()
-                .add(t.score, t.confidence, t.n_sentences);
+                .add(&t.score);
         }
-        for (me, (kind, s)) in stance {
+        for (me, (_, kind, s)) in stance {
             seen.insert(me.clone());
             let e = self
                 .stance
                 .entry((bucket.clone(), me))
                 .or_insert((kind, Acc::default()));
-            e.1.add(s.score, s.confidence, s.n_sentences);
+            e.1.add(&s);
         }
-        for (me, s) in portrayal {
+        for (me, (_, s)) in portrayal {
             seen.insert(me.clone());
             self.portrayal
                 .entry((bucket.clone(), me))
                 .or_default()
-                .add(s.score, s.confidence, s.n_sentences);
+                .add(&s);
         }
         for me in seen {
             *self.articles.entry((bucket.clone(), me)).or_default() += 1;
@@ -301,17 +316,12 @@ impl Aggregator {
     pub fn pair_rows(&self) -> Vec<PairRow> {
         self.pairs
             .iter()
-            .map(|((bucket, source, target), acc)| {
-                let (score, confidence) = acc.finish();
-                PairRow {
-                    bucket: bucket.clone(),
-                    source: source.clone(),
-                    target: target.clone(),
-                    score,
-                    confidence,
-                    n_articles: acc.n_articles,
-                    n_sentences: acc.n_sentences,
-                }
+            .map(|((bucket, source, target), acc)| PairRow {
+                bucket: bucket.clone(),
+                source: source.clone(),
+                target: target.clone(),
+                sums: acc.sums,
+                n_articles: acc.n_articles,
             })
             .collect()
     }
@@ -321,21 +331,73 @@ impl Aggregator {
             .iter()
             .map(|(key, &n)| {
                 let stance = self.stance.get(key);
-                let portrayal = self.portrayal.get(key).map(Acc::finish);
-                let st = stance.map(|(_, a)| a.finish());
                 ActorRow {
                     bucket: key.0.clone(),
                     actor: key.1.clone(),
                     kind: stance.map(|(k, _)| k.clone()).unwrap_or_default(),
-                    stance_score: st.map(|s| s.0),
-                    stance_confidence: st.map(|s| s.1),
-                    portrayal_score: portrayal.map(|s| s.0),
-                    portrayal_confidence: portrayal.map(|s| s.1),
+                    stance: stance.map(|(_, a)| a.sums),
+                    portrayal: self.portrayal.get(key).map(|a| a.sums),
                     n_articles: n,
                 }
             })
             .collect()
     }
+}
+
+/// `actorstance aggregate`: ordered pairs per time bucket, with the same score fields as an
+/// article's pairs (the sums of all the bucket's articles).
+pub const AGGREGATE_PAIRS: &[(&str, Kind)] = &[
+    ("bucket", Kind::Text),
+    ("source", Kind::Text),
+    ("target", Kind::Text),
+    ("score", Kind::Number),
+    ("mean", Kind::Number),
+    ("weight", Kind::Number),
+    ("weight_abs", Kind::Number),
+    ("confidence", Kind::Number),
+    ("n_sentences", Kind::Count),
+    ("n_articles", Kind::Count),
+];
+
+/// `actorstance aggregate`: actors per time bucket.
+pub const AGGREGATE_ACTORS: &[(&str, Kind)] = &[
+    ("bucket", Kind::Text),
+    ("actor", Kind::Text),
+    ("kind", Kind::Text),
+    ("stance_score", Kind::Number),
+    ("stance_mean", Kind::Number),
+    ("stance_weight", Kind::Number),
+    ("stance_weight_abs", Kind::Number),
+    ("stance_confidence", Kind::Number),
+    ("stance_n_sentences", Kind::Count),
+    ("portrayal_score", Kind::Number),
+    ("portrayal_mean", Kind::Number),
+    ("portrayal_weight", Kind::Number),
+    ("portrayal_weight_abs", Kind::Number),
+    ("portrayal_confidence", Kind::Number),
+    ("portrayal_n_sentences", Kind::Count),
+    ("n_articles", Kind::Count),
+];
+
+/// The row of an aggregated pair.
+pub fn pair_row(r: &PairRow) -> Vec<Cell> {
+    let mut row = vec![text(&r.bucket), text(&r.source), text(&r.target)];
+    row.extend(score_cells(Some(&ScoreOut::of_sums(&r.sums))));
+    row.push(count(r.n_articles));
+    row
+}
+
+/// The row of an aggregated actor.
+pub fn actor_row(r: &ActorRow) -> Vec<Cell> {
+    let mut row = vec![
+        text(&r.bucket),
+        text(&r.actor),
+        Cell::Text((!r.kind.is_empty()).then(|| r.kind.clone())),
+    ];
+    row.extend(score_cells(r.stance.as_ref().map(ScoreOut::of_sums).as_ref()));
+    row.extend(score_cells(r.portrayal.as_ref().map(ScoreOut::of_sums).as_ref()));
+    row.push(count(r.n_articles));
+    row
 }
 
 #[cfg(test)]
@@ -363,24 +425,31 @@ mod tests {
     }
 
     #[test]
-    fn pairs_combine_across_articles_with_members_rolled_up_once() {
+    fn pairs_add_up_across_articles_with_members_rolled_up_once() {
         let mut agg = Aggregator::new(Period::Month, true);
         let a1 = serde_json::json!([
             {"id": "RUS", "kind": "country", "stance": null, "portrayal": null,
-             "toward": [{"target": "AZE", "score": -0.8, "confidence": 0.6, "n_sentences": 2}]},
+             "toward": [{"target": "AZE", "score": -0.5, "mean": -0.8, "weight": 1.0, "weight_abs": 0.9,
+                         "confidence": 0.4, "n_sentences": 2}]},
             {"id": "jane-doe", "kind": "person", "affiliation": "RUS", "stance": null, "portrayal": null,
-             "toward": [{"target": "AZE", "score": -0.9, "confidence": 0.3, "n_sentences": 1}]},
+             "toward": [{"target": "AZE", "score": -0.7, "mean": -0.9, "weight": 1.5, "weight_abs": 1.35,
+                         "confidence": 0.4, "n_sentences": 1}]},
             {"id": "AZE", "kind": "country", "stance": null, "portrayal": null, "toward": []}
         ]);
+        // Written before `weight_abs` was: read as full agreement, and counted.
         let a2 = serde_json::json!([
             {"id": "RUS", "kind": "country", "stance": null, "portrayal": null,
-             "toward": [{"target": "AZE", "score": 0.4, "confidence": 0.2, "n_sentences": 1}]}
+             "toward": [{"target": "AZE", "score": 0.1, "mean": 0.4, "weight": 0.25,
+                         "confidence": 0.2, "n_sentences": 1}]}
         ]);
-        agg.add_line(&line("a", Some("2025-06-30"), a1));
-        agg.add_line(&line("b", Some("2025-06-02"), a2));
-        agg.add_line(&line("c", None, serde_json::json!([])));
-        agg.add_line("{\"id\":\"d\",\"status\":\"error\",\"model\":{\"name\":\"m\",\"version\":\"1\"}}");
-        agg.add_line("not json");
+        agg.add_line(Line::Text(&line("a", Some("2025-06-30"), a1)));
+        agg.add_line(Line::Text(&line("b", Some("2025-06-02"), a2)));
+        agg.add_line(Line::Text(&line("c", None, serde_json::json!([]))));
+        agg.add_line(Line::Text(
+            "{\"id\":\"d\",\"status\":\"error\",\"model\":{\"name\":\"m\",\"version\":\"1\"}}",
+        ));
+        agg.add_line(Line::Text("not json"));
+        agg.add_line(Line::NotUtf8);
         let rows = agg.pair_rows();
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
@@ -388,13 +457,18 @@ mod tests {
             (r.bucket.as_str(), r.source.as_str(), r.target.as_str()),
             ("2025-06", "RUS", "AZE")
         );
-        // Article a counts once (its best-supported RUS → AZE entry), then b.
-        assert_eq!((r.n_articles, r.n_sentences), (2, 3));
-        assert!((r.score - (0.6 * -0.8 + 0.2 * 0.4) / 0.8).abs() < 1e-9);
+        // Article a counts once, with RUS's own RUS → AZE entry (not its member's, though that
+        // has more weight: the article counted the member's sentences for RUS), then b: Σ w = 1.25,
+        // Σ w·s = -0.8 + 0.1, Σ w·|s| = 0.9 + 0.1.
+        assert_eq!((r.n_articles, r.sums.n_sentences), (2, 3));
+        let evidence = 1.0 - (-1.25f64).exp();
+        assert!((r.sums.mean() - (-0.7 / 1.25)).abs() < 1e-9);
+        assert!((r.score() - (-0.7 / 1.25) * evidence).abs() < 1e-9);
+        assert!((r.confidence() - (0.7 / 1.0) * evidence).abs() < 1e-9);
         let c = &agg.counts;
         assert_eq!(
-            (c.articles, c.failed_skipped, c.undated, c.unreadable_lines),
-            (3, 1, 1, 1)
+            (c.articles, c.failed_skipped, c.undated, c.unreadable_lines, c.scores_without_weight_abs),
+            (3, 1, 1, 2, 1)
         );
     }
 }

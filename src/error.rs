@@ -28,6 +28,9 @@ pub enum Error {
     /// `--resume` found an output file that is not one of ours.
     #[error("cannot resume {path}: {reason}")]
     Resume { path: PathBuf, reason: String },
+    /// Results read back (JSONL or Parquet tables) that cannot be read as written.
+    #[error("{path}: {reason}")]
+    Results { path: PathBuf, reason: String },
     /// `--resume` found an output written from another input.
     #[error("cannot resume: record {position} of the output is {done:?}, but the input has {input:?} there (resume with the same input and --batch-articles)")]
     ResumeMismatch {

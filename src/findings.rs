@@ -24,6 +24,31 @@ pub struct Findings {
     pub mentions: Vec<Mention>,
     /// (mention p, mention q, P(neutral, p+q, q+p, p−q, q−p)), p before q in the text.
     pub pairs: Vec<(usize, usize, [f32; 5])>,
+    pub unscored: Unscored,
+}
+
+/// What the model stage could not score in an article, counted so that no limit drops work
+/// unseen (the output says so per article, the run in its summary).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Unscored {
+    /// Sentences with no word pieces: nothing for the encoder to read.
+    pub sentences: usize,
+    /// Mentions that cover no word piece of their own: no portrayal and no pairs.
+    pub mentions: usize,
+    /// Pairs of mentions past the first [`MAX_PAIRED_MENTIONS`] of a sentence: not scored.
+    pub pairs: usize,
+}
+
+impl Unscored {
+    pub fn any(&self) -> bool {
+        *self != Unscored::default()
+    }
+
+    pub fn add(&mut self, other: &Unscored) {
+        self.sentences += other.sentences;
+        self.mentions += other.mentions;
+        self.pairs += other.pairs;
+    }
 }
 
 impl Findings {
@@ -65,6 +90,8 @@ impl Findings {
             for ((i, _), pr) in spans.iter().zip(target_sentiment(model, states, &ranges)?) {
                 ms[*i].portrayal = Some(pr);
             }
+            self.unscored.mentions += ms.len() - spans.len();
+            self.unscored.pairs += pairs_past_cap(&ms, &spans);
             let pairs = pairs(&ms, &spans);
             let probs = directed_stance(model, states, &pairs.iter().map(|x| x.2).collect::<Vec<_>>())?;
             let base = self.mentions.len();
@@ -75,6 +102,13 @@ impl Findings {
         self.mentions.extend(ms);
         Ok(())
     }
+}
+
+/// The pairs that [`pairs`] would form among all of `spans` but leaves out past the cap.
+fn pairs_past_cap(ms: &[Mention], spans: &[(usize, PieceRange)]) -> usize {
+    (MAX_PAIRED_MENTIONS..spans.len())
+        .map(|b| (0..b).filter(|&a| ms[spans[a].0].text != ms[spans[b].0].text).count())
+        .sum()
 }
 
 /// Every pair of mentions with different text; one pass of the head gives both directions.

@@ -5,73 +5,10 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::error::{Error, Failure, FailureKind, Result};
-use crate::output::OUTPUT_KEYS;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Article {
-    pub id: String,
-    pub text: String,
-    pub title: Option<String>,
-    pub date: Option<String>,
-    /// Every other field of the input record, passed through to the output.
-    pub extra: Passthrough,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Record {
-    Ok(Article),
-    Failed {
-        id: String,
-        failure: Failure,
-        extra: Passthrough,
-    },
-}
-
-impl Record {
-    pub fn id(&self) -> &str {
-        match self {
-            Record::Ok(a) => &a.id,
-            Record::Failed { id, .. } => id,
-        }
-    }
-
-    fn failed(id: impl Into<String>, kind: FailureKind, message: impl Into<String>, extra: Passthrough) -> Self {
-        Record::Failed {
-            id: id.into(),
-            failure: Failure::new(kind, message),
-            extra,
-        }
-    }
-}
-
-/// Input fields passed through to the output. This is the one place where a field that
-/// shares its name with an output key (`status`, `actors`, …) is renamed `input_<name>`
-/// (with more `input_` prefixes while that name is taken too), so that no output line ever
-/// has a key twice, whatever the record.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Passthrough(Map<String, Value>);
-
-impl Passthrough {
-    pub fn new(fields: Map<String, Value>) -> Self {
-        let (clashing, mut kept): (Map<String, Value>, Map<String, Value>) =
-            fields.into_iter().partition(|(k, _)| OUTPUT_KEYS.contains(&k.as_str()));
-        for (k, v) in clashing {
-            let mut name = format!("input_{k}");
-            while kept.contains_key(&name) || OUTPUT_KEYS.contains(&name.as_str()) {
-                name.insert_str(0, "input_");
-            }
-            kept.insert(name, v);
-        }
-        Passthrough(kept)
-    }
-
-    pub fn fields(&self) -> &Map<String, Value> {
-        &self.0
-    }
-}
+use crate::error::{Error, FailureKind, Result};
+use crate::record::{Article, Passthrough, Record};
 
 /// Parses one JSONL line; `location` ("file:line") stands in for a missing id.
 pub fn parse_json_record(line: &str, location: &str) -> Record {
@@ -180,6 +117,8 @@ pub enum Source {
     Stdin,
     Jsonl(PathBuf),
     Text(PathBuf),
+    /// A folder whose listing failed part way: one failed record says so.
+    Unlisted { dir: PathBuf, reason: String },
 }
 
 /// Expands the command-line inputs: `-` is stdin, directories are walked (sorted),
@@ -214,10 +153,31 @@ fn classify(p: &Path) -> Source {
 }
 
 fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+    let listing = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    walk_listing(dir, listing.map(|e| e.map(|e| e.path())), out)
+}
+
+/// A folder's entries, sorted and walked. An entry that cannot be listed is not skipped: it
+/// becomes a source that yields one failed record (a listing error tends to repeat, so the
+/// first ends the listing).
+fn walk_listing(
+    dir: &Path,
+    listing: impl Iterator<Item = std::io::Result<PathBuf>>,
+    out: &mut Vec<Source>,
+) -> Result<()> {
+    let mut entries = Vec::new();
+    for entry in listing {
+        match entry {
+            Ok(p) => entries.push(p),
+            Err(e) => {
+                out.push(Source::Unlisted {
+                    dir: dir.to_path_buf(),
+                    reason: e.to_string(),
+                });
+                break;
+            }
+        }
+    }
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -253,6 +213,12 @@ pub fn records(sources: Vec<Source>) -> impl Iterator<Item = Record> {
                 ))),
             },
             Source::Stdin => Box::new(jsonl(BufReader::new(std::io::stdin()), "<stdin>".into())),
+            Source::Unlisted { dir, reason } => Box::new(std::iter::once(Record::failed(
+                dir.display().to_string(),
+                FailureKind::Unreadable,
+                format!("listing this folder failed, so entries of it may be missing: {reason}"),
+                Passthrough::default(),
+            ))),
         }
     })
 }
@@ -264,7 +230,7 @@ pub fn count_records(sources: &[Source]) -> Option<usize> {
     for s in sources {
         n += match s {
             Source::Stdin => return None,
-            Source::Text(_) => 1,
+            Source::Text(_) | Source::Unlisted { .. } => 1,
             Source::Jsonl(p) => match std::fs::File::open(p) {
                 Ok(f) => {
                     let mut reader = BufReader::new(f);
@@ -360,6 +326,38 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_entry_that_cannot_be_listed_becomes_a_failed_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.txt");
+        std::fs::write(&a, "Lisbon spoke.").unwrap();
+        let listing = vec![
+            Ok(a.clone()),
+            Err(std::io::Error::other("injected: the disk went away")),
+            Ok(dir.path().join("never-reached.txt")),
+        ];
+        let mut sources = Vec::new();
+        walk_listing(dir.path(), listing.into_iter(), &mut sources).unwrap();
+        assert_eq!(count_records(&sources), Some(2));
+        let got: Vec<_> = records(sources)
+            .map(|r| match r {
+                Record::Ok(a) => (a.id, String::new()),
+                Record::Failed { id, failure, .. } => (id, format!("{}: {}", failure.kind.as_str(), failure.message)),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    dir.path().display().to_string(),
+                    "unreadable: listing this folder failed, so entries of it may be missing: injected: the disk went away"
+                        .to_string()
+                ),
+                ("a".to_string(), String::new()),
+            ]
+        );
+    }
+
+    #[test]
     fn every_line_is_a_record_ok_or_failed() {
         let input = "{\"id\":\"a\",\"text\":\"T.\"}\n\n{bad json\n{\"text\":\"no id\"}\n{\"id\":7,\"text\":\"\"}\n[1]\n{\"id\":\"b\",\"text\":3}\n";
         assert_eq!(
@@ -396,27 +394,6 @@ mod tests {
         assert_eq!(
             serde_json::Value::Object(a.extra.fields().clone()),
             serde_json::json!({"source":"wire","n":1})
-        );
-    }
-
-    #[test]
-    fn fields_named_like_output_keys_are_renamed_on_every_path() {
-        let extra = |r: Record| match r {
-            Record::Ok(a) => serde_json::Value::Object(a.extra.fields().clone()),
-            Record::Failed { extra, .. } => serde_json::Value::Object(extra.fields().clone()),
-        };
-        let ok = parse_json_record(
-            r#"{"id":"a","text":"T.","status":"draft","actors":"x","title":5,"input_status":1}"#,
-            "l",
-        );
-        assert_eq!(
-            extra(ok),
-            serde_json::json!({"input_status":1,"input_input_status":"draft","input_actors":"x","input_title":5})
-        );
-        let failed = parse_json_record(r#"{"status":"ok","error":null,"text":"no id"}"#, "l");
-        assert_eq!(
-            extra(failed),
-            serde_json::json!({"input_status":"ok","input_error":null})
         );
     }
 

@@ -4,7 +4,7 @@
 //! 2 usage error; 3 finished, but some records failed (they are in the output as errors);
 //! 130 / 143 stopped by SIGINT / SIGTERM after writing every record before that point.
 
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -18,7 +18,7 @@ use actorstance::input;
 use actorstance::model::{PrecisionChoice, StanceModel, BUNDLED_MODEL};
 use actorstance::pipeline::{Analyzer, Options, RunOptions, Summary};
 use actorstance::resume::OutputFile;
-use actorstance::sink::JsonlSink;
+use actorstance::sink::{Destination, JsonlSink, Sink};
 use actorstance::stance::Rollup;
 use actorstance::tables::{TableFormat, TableSink};
 use actorstance::train::{train, Task, TrainConfig};
@@ -84,8 +84,7 @@ enum Command {
         after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt [--end-to-end [--choose-cut]]\n  actorstance eval persent --gold persent/dev.csv\n  actorstance eval actors --gold tests/data/actors.jsonl"
     )]
     Eval {
-        #[arg(value_parser = ["ner", "tsc", "dsa", "persent", "actors"])]
-        task: String,
+        task: EvalTask,
         #[arg(long)]
         gold: PathBuf,
         /// Model folder (default: the bundled model).
@@ -174,6 +173,16 @@ struct AggregateArgs {
     /// JSONL: a file (default stdout); csv/parquet: a folder for pairs and actors.
     #[arg(short, long)]
     out: Option<PathBuf>,
+}
+
+/// What `eval` measures (matched exhaustively: a task added here must be handled).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum EvalTask {
+    Ner,
+    Tsc,
+    Dsa,
+    Persent,
+    Actors,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -354,7 +363,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Aggregate(a) => aggregate(a),
         Command::Report { inputs, out, title } => {
             let mut report = actorstance::report::Report::default();
-            for_each_result_line(&inputs, |line| report.add_line(line))?;
+            actorstance::results::for_each_line(&inputs, |line| report.add_line(line))?;
             let title = title.unwrap_or_else(|| format!("actorstance: {}", inputs[0].display()));
             std::fs::write(&out, report.html(&title)).with_context(|| format!("writing {}", out.display()))?;
             eprintln!("actorstance: report: {}", serde_json::to_string(report.counts())?);
@@ -421,10 +430,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             set_threads(threads);
             let dir = model.unwrap_or_else(default_model);
             let m = load_model(&dir, precision)?;
-            let json = match task.as_str() {
-                "ner" => serde_json::to_string(&actorstance::eval::ner(&m, &gold)?)?,
-                "tsc" => serde_json::to_string(&actorstance::eval::tsc(&m, &gold)?)?,
-                "dsa" if end_to_end => {
+            let json = match task {
+                EvalTask::Ner => serde_json::to_string(&actorstance::eval::ner(&m, &gold)?)?,
+                EvalTask::Tsc => serde_json::to_string(&actorstance::eval::tsc(&m, &gold)?)?,
+                EvalTask::Dsa if end_to_end => {
                     use actorstance::eval::end_to_end;
                     let data = actorstance::data::dsa::read(&gold)?;
                     let gold_labels: Vec<usize> = data.iter().map(|e| e.label).collect();
@@ -440,13 +449,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     };
                     serde_json::to_string(&end_to_end::report(&found, &gold_labels, cut))?
                 }
-                "dsa" => serde_json::to_string(&actorstance::eval::dsa(&m, &gold)?)?,
-                "actors" => {
+                EvalTask::Dsa => serde_json::to_string(&actorstance::eval::dsa(&m, &gold)?)?,
+                EvalTask::Actors => {
                     let passages = actorstance::eval::actors::read(&gold)?;
                     let analyzer = Analyzer::new(m, Options::default())?;
                     serde_json::to_string(&actorstance::eval::actors::evaluate(&analyzer, &passages)?)?
                 }
-                _ => {
+                EvalTask::Persent => {
                     let analyzer = Analyzer::new(m, Options::default())?;
                     let e = actorstance::eval::persent::evaluate(&analyzer, &gold, choose_thresholds)?;
                     let mut v = serde_json::to_value(&e.report)?;
@@ -538,10 +547,13 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         }
         (None, None) => {
             let mut sink = JsonlSink::new(BufWriter::new(std::io::stdout().lock()), "<stdout>", info, a.explain);
-            analyzer.run(records, &mut sink, &run_options(&[]))?
+            let summary = analyzer.run(records, &mut sink, &run_options(&[]))?;
+            sink.finish()?;
+            warn_unscored(&summary, Path::new("<stdout>"));
+            summary
         }
         (Some(path), None) => {
-            let out = if a.resume {
+            let mut out = if a.resume {
                 OutputFile::resume(path)?
             } else {
                 let partial = actorstance::resume::partial_path(path);
@@ -554,17 +566,18 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
                 OutputFile::create(path)?
             };
             let name = out.partial.display().to_string();
-            let mut sink = JsonlSink::new(BufWriter::new(&out.file), &name, info, a.explain);
-            let summary = analyzer.run(records, &mut sink, &run_options(&out.done))?;
+            let done = std::mem::take(&mut out.done);
+            let mut sink = JsonlSink::new(out, &name, info, a.explain);
+            let summary = analyzer.run(records, &mut sink, &run_options(&done))?;
             bar.finish_and_clear();
-            sink.into_inner().flush().with_context(|| format!("writing {name}"))?;
             if summary.interrupted {
+                sink.flush()?;
                 eprintln!(
                     "actorstance: interrupted: {} records are in {name}; run the same command with --resume to finish",
-                    out.done.len() + summary.ok + summary.failed
+                    done.len() + summary.ok + summary.failed
                 );
             } else {
-                out.finish()?;
+                sink.finish()?;
                 report(&summary, path);
             }
             summary
@@ -580,42 +593,9 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Every non-blank line of the results files (folders walked, `-` for stdin), streamed.
-fn for_each_result_line(inputs: &[PathBuf], mut f: impl FnMut(&str)) -> anyhow::Result<()> {
-    // A folder of Parquet tables (analyze --format parquet) is read back as results.
-    let (tables, files): (Vec<PathBuf>, Vec<PathBuf>) = inputs
-        .iter()
-        .cloned()
-        .partition(|p| p.join("articles.parquet").is_file());
-    for dir in &tables {
-        actorstance::tables::read_parquet_results(dir, &mut f)?;
-    }
-    if files.is_empty() {
-        return Ok(());
-    }
-    for source in input::sources(&files)? {
-        let path = match &source {
-            input::Source::Jsonl(p) | input::Source::Text(p) => p.clone(),
-            input::Source::Stdin => PathBuf::from("-"),
-        };
-        let reader: Box<dyn std::io::Read> = if path.as_os_str() == "-" {
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?)
-        };
-        for line in std::io::BufRead::lines(std::io::BufReader::new(reader)) {
-            let line = line.with_context(|| format!("reading {}", path.display()))?;
-            if !line.trim().is_empty() {
-                f(line.trim_start_matches('\u{feff}'));
-            }
-        }
-    }
-    Ok(())
-}
-
 fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
     use actorstance::aggregate::{Aggregator, Period};
-    use actorstance::tables::{self, Table};
+    use actorstance::tables::Table;
     let period = match a.by {
         PeriodArg::Day => Period::Day,
         PeriodArg::Week => Period::Week,
@@ -623,9 +603,9 @@ fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
         PeriodArg::All => Period::All,
     };
     let mut agg = Aggregator::new(period, matches!(a.rollup, RollupArg::Country));
-    for_each_result_line(&a.inputs, |line| agg.add_line(line))?;
-    let pairs: Vec<_> = agg.pair_rows().iter().map(tables::pair_row).collect();
-    let actors: Vec<_> = agg.actor_rows().iter().map(tables::actor_row).collect();
+    actorstance::results::for_each_line(&a.inputs, |line| agg.add_line(line))?;
+    let pairs: Vec<_> = agg.pair_rows().iter().map(actorstance::aggregate::pair_row).collect();
+    let actors: Vec<_> = agg.actor_rows().iter().map(actorstance::aggregate::actor_row).collect();
     let c = &agg.counts;
     eprintln!("actorstance: aggregate: {}", serde_json::to_string(c)?);
     if c.models.len() > 1 {
@@ -636,31 +616,14 @@ fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
         );
     }
     match (a.format.table(), &a.out) {
-        (None, out) => {
-            let sink: Box<dyn Write> = match out {
-                Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?),
-                None => Box::new(std::io::stdout().lock()),
-            };
-            let mut w = BufWriter::new(sink);
-            for (table, columns, rows) in [
-                ("pairs", tables::AGGREGATE_PAIRS, &pairs),
-                ("actors", tables::AGGREGATE_ACTORS, &actors),
-            ] {
-                for row in rows.iter() {
-                    let mut obj = serde_json::Map::new();
-                    obj.insert("table".into(), table.into());
-                    obj.extend(tables::json_row(columns, row));
-                    serde_json::to_writer(&mut w, &obj)?;
-                    w.write_all(b"\n")?;
-                }
-            }
-            w.flush()?;
-        }
+        // A file is written as FILE.partial and renamed when complete, as analyze's output is.
+        (None, Some(p)) => write_aggregate_jsonl(OutputFile::create(p)?, &p.display().to_string(), &pairs, &actors)?,
+        (None, None) => write_aggregate_jsonl(BufWriter::new(std::io::stdout().lock()), "<stdout>", &pairs, &actors)?,
         (Some(format), Some(dir)) => {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             for (name, columns, rows) in [
-                ("pairs", tables::AGGREGATE_PAIRS, pairs),
-                ("actors", tables::AGGREGATE_ACTORS, actors),
+                ("pairs", actorstance::aggregate::AGGREGATE_PAIRS, pairs),
+                ("actors", actorstance::aggregate::AGGREGATE_ACTORS, actors),
             ] {
                 let mut t = Table::create(dir, name, columns, format)?;
                 for row in rows {
@@ -677,7 +640,47 @@ fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One JSON object per aggregate row, with its table's name under "table".
+fn write_aggregate_jsonl(
+    mut w: impl Destination,
+    name: &str,
+    pairs: &[Vec<actorstance::tables::Cell>],
+    actors: &[Vec<actorstance::tables::Cell>],
+) -> anyhow::Result<()> {
+    use actorstance::tables;
+    for (table, columns, rows) in [
+        ("pairs", actorstance::aggregate::AGGREGATE_PAIRS, pairs),
+        ("actors", actorstance::aggregate::AGGREGATE_ACTORS, actors),
+    ] {
+        for row in rows {
+            let mut obj = serde_json::Map::new();
+            obj.insert("table".into(), table.into());
+            obj.extend(tables::json_row(columns, row));
+            serde_json::to_writer(&mut w, &obj)?;
+            w.write_all(b"\n").with_context(|| format!("writing {name}"))?;
+        }
+    }
+    w.complete(name)?;
+    Ok(())
+}
+
+/// Says what limits left undone in the run, where they did.
+fn warn_unscored(s: &Summary, path: &Path) {
+    let u = &s.unscored;
+    if u.any() {
+        tracing::warn!(
+            "{}: limits left work unscored ({} sentences without word pieces, {} mentions without word pieces, {} mention pairs past {} mentions in a sentence); each article says so under \"unscored\"",
+            path.display(),
+            u.sentences,
+            u.mentions,
+            u.pairs,
+            actorstance::findings::MAX_PAIRED_MENTIONS
+        );
+    }
+}
+
 fn report(s: &Summary, path: &Path) {
+    warn_unscored(s, path);
     tracing::info!(
         "{}: {} records ok, {} failed{}",
         path.display(),

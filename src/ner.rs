@@ -23,6 +23,33 @@ pub struct WordTag {
     pub prob: f32,
 }
 
+/// The entity types that mentions and actors read: CoNLL-2003's.
+pub const ENTITY_TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
+
+/// OntoNotes types that name no party and so never become actors; a model may tag them, and
+/// they are kept as its entities.
+pub const NON_NAME_TYPES: [&str; 7] = ["DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"];
+
+/// An NER label in the types the pipeline reads: "B-PERSON" → "B-PER", "I-GPE" → "I-LOC"
+/// (OntoNotes and spelled-out names mapped to CoNLL-2003's, as CoNLL's guidelines class them),
+/// a non-name type as it is, and None for a type we cannot place (the caller refuses the model:
+/// its entities would silently never become actors).
+pub fn conll_label(label: &str) -> Option<String> {
+    let (prefix, ty) = split_label(label);
+    if prefix == 'O' && ty.is_empty() {
+        return (label == "O").then(|| label.to_string());
+    }
+    let mapped = match ty.to_ascii_uppercase().as_str() {
+        "PER" | "PERSON" => "PER",
+        "ORG" | "ORGANIZATION" | "ORGANISATION" => "ORG",
+        "LOC" | "LOCATION" | "GPE" | "FAC" => "LOC",
+        "MISC" | "NORP" | "EVENT" | "WORK_OF_ART" | "LAW" | "PRODUCT" | "LANGUAGE" => "MISC",
+        t if NON_NAME_TYPES.contains(&t) => ty,
+        _ => return None,
+    };
+    Some(format!("{prefix}-{mapped}"))
+}
+
 /// Splits a BIO/IOB1 label into (prefix, type): "B-PER" → ('B', "PER"), "O" → ('O', "").
 pub fn split_label(label: &str) -> (char, &str) {
     match label.split_once('-') {
@@ -221,5 +248,16 @@ mod tests {
         let ents = entities(&pieces, &t, &labels(), &article, 3, 0);
         let got: Vec<_> = ents.iter().map(|e| (e.text.as_str(), e.start, e.end)).collect();
         assert_eq!(got, [("Zé", 3, 5), ("Ilham Aliyev", 10, 22)]);
+    }
+
+    #[test]
+    fn label_sets_are_mapped_to_the_types_actors_read_and_unknown_types_refused() {
+        let onto = ["O", "B-PERSON", "I-GPE", "B-NORP", "E-FAC", "B-DATE", "I-CARDINAL", "B-ORG"];
+        let got: Vec<Option<String>> = onto.iter().map(|l| conll_label(l)).collect();
+        let want = ["O", "B-PER", "I-LOC", "B-MISC", "E-LOC", "B-DATE", "I-CARDINAL", "B-ORG"];
+        assert_eq!(got, want.map(|l| Some(l.to_string())));
+        assert_eq!(conll_label("B-ANIMAL"), None);
+        assert_eq!(conll_label("PERSON"), None);
+        assert_eq!(conll_label("I-per").as_deref(), Some("I-PER"));
     }
 }

@@ -5,16 +5,17 @@
 use std::ops::Range;
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::actors::resolve::Resolution;
 use crate::error::{Failure, FailureKind};
-use crate::findings::Findings;
-use crate::input::{Article, Passthrough};
-use crate::pipeline::{Analysis, Outcome};
-use crate::stance::Score;
+use crate::findings::{Findings, Unscored};
+use crate::record::{Analysis, Article, Outcome, Passthrough};
+pub use crate::record::ModelId;
+use crate::stance::{Score, Sums};
 
 /// The keys of an output line; an input field of the same name is passed through renamed
-/// (see [`Passthrough`]).
+/// (see [`passthrough_fields`]).
 pub const OUTPUT_KEYS: &[&str] = &[
     "id",
     "status",
@@ -25,6 +26,7 @@ pub const OUTPUT_KEYS: &[&str] = &[
     "sentences",
     "entities",
     "actors",
+    "unscored",
     "explain",
 ];
 
@@ -41,35 +43,47 @@ pub struct ArticleOutput {
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorOut>,
-    pub model: ModelOut,
+    pub model: ModelId,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Input fields we do not interpret, passed through (renamed where they clash).
-    #[serde(flatten, serialize_with = "passthrough")]
-    pub extra: Passthrough,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
     pub sentences: Vec<SentenceOut>,
     pub entities: Vec<EntityOut>,
     pub actors: Vec<ActorOut>,
+    /// Present only where a limit left work undone in this article.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unscored: Option<Unscored>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Vec<ExplainSentence>>,
 }
 
-fn passthrough<S: serde::Serializer>(p: &Passthrough, s: S) -> Result<S::Ok, S::Error> {
-    p.fields().serialize(s)
+/// The input fields an output line passes through. This is the one place where a field that
+/// shares its name with an output key (`status`, `actors`, …) is renamed `input_<name>` (with
+/// more `input_` prefixes while that name is taken too), so that no output line ever has a key
+/// twice, whatever the record.
+pub fn passthrough_fields(extra: Passthrough) -> Map<String, Value> {
+    let (clashing, mut kept): (Map<String, Value>, Map<String, Value>) = extra
+        .into_fields()
+        .into_iter()
+        .partition(|(k, _)| OUTPUT_KEYS.contains(&k.as_str()));
+    for (k, v) in clashing {
+        let mut name = format!("input_{k}");
+        while kept.contains_key(&name) || OUTPUT_KEYS.contains(&name.as_str()) {
+            name.insert_str(0, "input_");
+        }
+        kept.insert(name, v);
+    }
+    kept
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorOut {
     pub kind: FailureKind,
     pub message: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ModelOut {
-    pub name: String,
-    pub version: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -113,6 +127,8 @@ pub struct ScoreOut {
     pub mean: f64,
     /// Σ w, the sentences' worth of evidence behind `mean`.
     pub weight: f64,
+    /// Σ w·|s|: with `weight` and `mean`, what adds this score into a corpus's.
+    pub weight_abs: f64,
     pub confidence: f64,
     pub n_sentences: usize,
     pub evidence: Vec<EvidenceOut>,
@@ -168,21 +184,21 @@ pub struct ExplainPair {
     pub probs: [f64; 5],
 }
 
-/// Four decimals are plenty for probabilities and keep the JSONL small.
-pub fn round(x: f32) -> f64 {
-    (f64::from(x) * 1e4).round() / 1e4
+/// Four decimals are plenty for probabilities and scores, and keep the JSONL small.
+pub fn round(x: impl Into<f64>) -> f64 {
+    (x.into() * 1e4).round() / 1e4
 }
 
 impl ArticleOutput {
     /// The output line of one record, analysed or failed.
-    pub fn new(outcome: Outcome, model: ModelOut, explain: bool) -> Self {
+    pub fn new(outcome: Outcome, model: ModelId, explain: bool) -> Self {
         match outcome {
             Outcome::Analysed(article, analysis) => Self::ok(article, &analysis, model, explain),
             Outcome::Failed { id, failure, extra } => Self::failed(id, failure, model, extra),
         }
     }
 
-    pub fn ok(a: Article, analysis: &Analysis, model: ModelOut, explain: bool) -> Self {
+    pub fn ok(a: Article, analysis: &Analysis, model: ModelId, explain: bool) -> Self {
         let Analysis {
             chars,
             findings: f,
@@ -241,7 +257,7 @@ impl ArticleOutput {
             model,
             title: a.title,
             date: a.date,
-            extra: a.extra,
+            extra: passthrough_fields(a.extra),
             sentences: f
                 .sentences
                 .iter()
@@ -263,11 +279,12 @@ impl ArticleOutput {
                 })
                 .collect(),
             actors,
+            unscored: f.unscored.any().then_some(f.unscored),
             explain: explain.then(|| explain_sentences(res, f)),
         }
     }
 
-    pub fn failed(id: String, failure: Failure, model: ModelOut, extra: Passthrough) -> Self {
+    pub fn failed(id: String, failure: Failure, model: ModelId, extra: Passthrough) -> Self {
         ArticleOutput {
             id,
             status: Status::Error,
@@ -278,11 +295,28 @@ impl ArticleOutput {
             model,
             title: None,
             date: None,
-            extra,
+            extra: passthrough_fields(extra),
             sentences: vec![],
             entities: vec![],
             actors: vec![],
+            unscored: None,
             explain: None,
+        }
+    }
+}
+
+impl ScoreOut {
+    /// A corpus-level score (`aggregate`): the same fields from the summed sentences, without
+    /// evidence.
+    pub fn of_sums(s: &Sums) -> Self {
+        ScoreOut {
+            score: round(s.score()),
+            mean: round(s.mean()),
+            weight: round(s.w),
+            weight_abs: round(s.w_abs),
+            confidence: round(s.confidence()),
+            n_sentences: s.n_sentences,
+            evidence: Vec::new(),
         }
     }
 }
@@ -292,6 +326,7 @@ fn score_out(s: &Score, sentences: &[Range<usize>], chars: &[char]) -> ScoreOut 
         score: round(s.score),
         mean: round(s.mean),
         weight: round(s.weight),
+        weight_abs: round(s.weight_abs),
         confidence: round(s.confidence),
         n_sentences: s.n_sentences,
         evidence: s
@@ -355,7 +390,7 @@ mod tests {
         let mut out = ArticleOutput::failed(
             "a".into(),
             Failure::new(FailureKind::EmptyText, "empty"),
-            ModelOut {
+            ModelId {
                 name: "m".into(),
                 version: "1".into(),
             },
@@ -364,11 +399,22 @@ mod tests {
         out.title = Some("t".into());
         out.date = Some("2025-01-01".into());
         out.explain = Some(vec![]);
+        out.unscored = Some(Unscored::default());
         let v = serde_json::to_value(&out).unwrap();
         let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         let mut expected = OUTPUT_KEYS.to_vec();
         keys.sort();
         expected.sort();
         assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn input_fields_named_like_output_keys_are_renamed() {
+        let fields = serde_json::json!({"status": "draft", "actors": "x", "title": 5, "input_status": 1, "n": 2});
+        let serde_json::Value::Object(map) = fields else { unreachable!() };
+        assert_eq!(
+            serde_json::Value::Object(passthrough_fields(Passthrough::new(map))),
+            serde_json::json!({"input_status": 1, "input_input_status": "draft", "input_actors": "x", "input_title": 5, "n": 2})
+        );
     }
 }

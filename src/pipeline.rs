@@ -13,15 +13,14 @@ use crate::actors::gazetteer::Gazetteer;
 use crate::actors::leaders::Leaders;
 use crate::actors::petrarch::ActorDictionary;
 use crate::actors::places::Places;
-use crate::actors::resolve::{dictionary_index, Resolution, Resolver};
+use crate::actors::resolve::{dictionary_index, Resolver};
 use crate::encode::{encode_sentences, TOKEN_BUDGET};
 use crate::error::{Error, Failure, FailureKind, Result};
-use crate::findings::Findings;
-use crate::input::{Article, Passthrough, Record};
+use crate::findings::{Findings, Unscored};
 use crate::model::StanceModel;
-use crate::output::ModelOut;
+use crate::record::{Analysis, Article, ModelId, Outcome, Record};
 use crate::sink::Sink;
-use crate::stance::{score_actors, ActorScores, Rollup};
+use crate::stance::{score_actors, Rollup};
 use crate::tokenize::{Pieces, WordPieceTokenizer};
 use crate::{clean, segment};
 
@@ -77,39 +76,8 @@ pub struct Summary {
     pub skipped: usize,
     /// The run stopped early on request; the sink has every record before that point.
     pub interrupted: bool,
-}
-
-/// One article's results: plain data.
-#[derive(Debug)]
-pub struct Analysis {
-    pub chars: Vec<char>,
-    pub findings: Findings,
-    pub resolution: Resolution,
-    /// Per actor, the most mentioned first.
-    pub scores: Vec<ActorScores>,
-}
-
-/// What became of one input record.
-// Nearly every outcome is an analysis: boxing it would only add an allocation per article.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum Outcome {
-    Analysed(Article, Analysis),
-    Failed {
-        id: String,
-        failure: Failure,
-        extra: Passthrough,
-    },
-}
-
-impl Outcome {
-    fn failed(a: Article, failure: Failure) -> Self {
-        Outcome::Failed {
-            id: a.id,
-            failure,
-            extra: a.extra,
-        }
-    }
+    /// What the written articles could not have scored, added up.
+    pub unscored: Unscored,
 }
 
 pub struct Analyzer {
@@ -151,8 +119,8 @@ impl Analyzer {
         self
     }
 
-    pub fn model_info(&self) -> ModelOut {
-        ModelOut {
+    pub fn model_info(&self) -> ModelId {
+        ModelId {
             name: self.model.heads.name.clone(),
             version: self.model.heads.version.clone(),
         }
@@ -247,8 +215,11 @@ impl Analyzer {
                     summary.skipped += 1;
                     continue;
                 }
-                match outcome {
-                    Outcome::Analysed(..) => summary.ok += 1,
+                match &outcome {
+                    Outcome::Analysed(_, a) => {
+                        summary.ok += 1;
+                        summary.unscored.add(&a.findings.unscored);
+                    }
                     Outcome::Failed { .. } => summary.failed += 1,
                 }
                 sink.write(outcome)?;
@@ -329,9 +300,11 @@ impl Analyzer {
                 let own: Vec<_> = states.by_ref().take(p.sentences.len()).collect();
                 let mut f = Findings::new(p.sentences.clone());
                 for (k, (pieces, st)) in p.pieces.iter().zip(own).enumerate() {
-                    if let Some(st) = st {
-                        f.add_sentence(model, &self.gazetteer, &p.chars, k, pieces, &st)
-                            .map_err(|e| Failure::new(FailureKind::AnalysisFailed, e.to_string()))?;
+                    match st {
+                        Some(st) => f
+                            .add_sentence(model, &self.gazetteer, &p.chars, k, pieces, &st)
+                            .map_err(|e| Failure::new(FailureKind::AnalysisFailed, e.to_string()))?,
+                        None => f.unscored.sentences += 1,
                     }
                 }
                 Ok(f)

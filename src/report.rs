@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::aggregate::{Aggregator, Counts, Period, ResultLine};
+use crate::results::Line;
 
 /// Nodes drawn at most (the most mentioned), pairs listed in the table, pairs in the time line.
 pub const MAX_NODES: usize = 30;
@@ -73,8 +74,12 @@ fn colour(score: f64) -> String {
 
 impl Report {
     /// One results line, parsed once for the totals, the months, the nodes and the evidence.
-    pub fn add_line(&mut self, line: &str) {
-        let Ok(r) = serde_json::from_str::<ResultLine>(line) else {
+    pub fn add_line(&mut self, line: Line) {
+        let Line::Text(text) = line else {
+            self.all.counts.unreadable_lines += 1;
+            return;
+        };
+        let Ok(r) = serde_json::from_str::<ResultLine>(text) else {
             self.all.counts.unreadable_lines += 1;
             return;
         };
@@ -90,7 +95,7 @@ impl Report {
             n.mentions += a.mentions.len();
             for t in &a.toward {
                 let kept = self.evidence.entry((a.id.clone(), t.target.clone())).or_default();
-                let w = t.score.abs() * t.confidence;
+                let w = t.score.score.abs() * t.score.confidence;
                 if let Some(e) = t.evidence.first() {
                     kept.push((w, r.id.clone(), e.text.clone()));
                     kept.sort_by(|x, y| y.0.total_cmp(&x.0));
@@ -107,7 +112,7 @@ impl Report {
     /// The whole HTML document.
     pub fn html(&self, title: &str) -> String {
         let mut pairs = self.all.pair_rows();
-        pairs.sort_by(|a, b| (b.score.abs() * b.confidence).total_cmp(&(a.score.abs() * a.confidence)));
+        pairs.sort_by(|a, b| (b.score().abs() * b.confidence()).total_cmp(&(a.score().abs() * a.confidence())));
         let mut nodes: Vec<(&String, &Node)> = self.nodes.iter().collect();
         nodes.sort_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(b.0)));
         nodes.truncate(MAX_NODES);
@@ -155,7 +160,7 @@ impl Report {
         let max_mentions = nodes.iter().map(|n| n.1.mentions).max().unwrap_or(1).max(1) as f64;
         let r_of = |m: usize| 8.0 + 22.0 * (m as f64 / max_mentions).sqrt();
         let mentions: BTreeMap<&str, usize> = nodes.iter().map(|(id, n)| (id.as_str(), n.mentions)).collect();
-        for p in pairs.iter().filter(|p| p.confidence >= 0.01) {
+        for p in pairs.iter().filter(|p| p.confidence() >= 0.01) {
             let (Some(&(x1, y1)), Some(&(x2, y2))) = (pos.get(p.source.as_str()), pos.get(p.target.as_str())) else {
                 continue;
             };
@@ -174,10 +179,10 @@ impl Report {
                  <title>{s} → {t}: {sc:+.2} (confidence {cf:.2}, {n} articles)</title></path>",
                 s = esc(&p.source),
                 t = esc(&p.target),
-                col = colour(p.score),
-                sw = 1.0 + 7.0 * p.confidence,
-                sc = p.score,
-                cf = p.confidence,
+                col = colour(p.score()),
+                sw = 1.0 + 7.0 * p.confidence(),
+                sc = p.score(),
+                cf = p.confidence(),
                 n = p.n_articles,
             );
         }
@@ -235,9 +240,9 @@ impl Report {
                 esc(&p.target),
                 esc(&src),
                 esc(&tgt),
-                if p.score < 0.0 { "neg" } else { "pos" },
-                p.score,
-                p.confidence,
+                if p.score() < 0.0 { "neg" } else { "pos" },
+                p.score(),
+                p.confidence(),
                 p.n_articles,
                 evidence.join("")
             );
@@ -289,7 +294,7 @@ impl Report {
                     monthly
                         .iter()
                         .find(|r| &r.bucket == m && r.source == p.source && r.target == p.target)
-                        .map(|r| format!("{:.1},{:.1}", x_of(i), y_of(r.score)))
+                        .map(|r| format!("{:.1},{:.1}", x_of(i), y_of(r.score())))
                 })
                 .collect();
             let _ = write!(

@@ -3,18 +3,18 @@
 //! partial file, or a finished `FILE`), drops a torn last line, and appends the rest.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-/// An output file being written.
+/// An output file being written: bytes go to `FILE.partial` until [`OutputFile::finish`].
 pub struct OutputFile {
     pub path: PathBuf,
     pub partial: PathBuf,
-    pub file: File,
+    out: BufWriter<File>,
     /// Ids of the records already in the file (resuming), in order.
     pub done: Vec<String>,
 }
@@ -45,7 +45,7 @@ impl OutputFile {
         Ok(OutputFile {
             path: path.to_path_buf(),
             partial,
-            file,
+            out: BufWriter::new(file),
             done: Vec::new(),
         })
     }
@@ -73,15 +73,30 @@ impl OutputFile {
         Ok(OutputFile {
             path: path.to_path_buf(),
             partial,
-            file,
+            out: BufWriter::new(file),
             done,
         })
     }
 
-    /// The run is complete: the partial file becomes `FILE`.
+    /// The run is complete: the partial file, written out and synced, becomes `FILE`.
     pub fn finish(self) -> Result<()> {
-        self.file.sync_all().map_err(|e| Error::io(&self.partial, e))?;
+        let file = self.out.into_inner().map_err(|e| Error::io(&self.partial, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&self.partial, e))?;
         std::fs::rename(&self.partial, &self.path).map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+impl Write for OutputFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
     }
 }
 

@@ -1,12 +1,15 @@
 //! Where a run's outcomes go, one per input record, in input order (ripgrep's `Sink` is the
-//! model). [`JsonlSink`] writes schema v1 lines; [`CollectingSink`] keeps the domain results
-//! for evaluation and tests. Tables and other formats plug in here.
+//! model). A sink owns its output's lifecycle: [`Sink::flush`] after each batch,
+//! [`Sink::finish`] once the run is complete (a file written as `FILE.partial` is renamed into
+//! place then, and only then). [`JsonlSink`] writes schema v1 lines; [`CollectingSink`] keeps
+//! the domain results for evaluation and tests; tables plug in here too.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 
 use crate::error::{Error, Result};
-use crate::output::{ArticleOutput, ModelOut};
-use crate::pipeline::Outcome;
+use crate::output::{ArticleOutput, ModelId};
+use crate::record::Outcome;
+use crate::resume::OutputFile;
 
 pub trait Sink {
     /// One record's outcome.
@@ -15,19 +18,51 @@ pub trait Sink {
     fn flush(&mut self) -> Result<()> {
         Ok(())
     }
+    /// The run is complete: the output becomes whole. An interrupted run does not call this,
+    /// so its output stays partial (and resumable).
+    fn finish(self) -> Result<()>
+    where
+        Self: Sized,
+    {
+        Ok(())
+    }
+}
+
+/// A byte stream that a sink writes to, and what completes it (`name` for errors).
+pub trait Destination: Write {
+    fn complete(self, name: &str) -> Result<()>;
+}
+
+impl Destination for Vec<u8> {
+    fn complete(self, _: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl<W: Write> Destination for BufWriter<W> {
+    fn complete(mut self, name: &str) -> Result<()> {
+        self.flush().map_err(|e| Error::io(name, e))
+    }
+}
+
+impl Destination for OutputFile {
+    /// Synced and renamed from `FILE.partial` to `FILE`.
+    fn complete(self, _: &str) -> Result<()> {
+        self.finish()
+    }
 }
 
 /// JSON Lines, one object per record (schema v1). `name` says where the lines go in errors.
-pub struct JsonlSink<W: Write> {
+pub struct JsonlSink<W: Destination> {
     out: W,
     name: String,
-    model: ModelOut,
+    model: ModelId,
     explain: bool,
     line: Vec<u8>,
 }
 
-impl<W: Write> JsonlSink<W> {
-    pub fn new(out: W, name: impl Into<String>, model: ModelOut, explain: bool) -> Self {
+impl<W: Destination> JsonlSink<W> {
+    pub fn new(out: W, name: impl Into<String>, model: ModelId, explain: bool) -> Self {
         JsonlSink {
             out,
             name: name.into(),
@@ -42,7 +77,7 @@ impl<W: Write> JsonlSink<W> {
     }
 }
 
-impl<W: Write> Sink for JsonlSink<W> {
+impl<W: Destination> Sink for JsonlSink<W> {
     fn write(&mut self, outcome: Outcome) -> Result<()> {
         // Serialise the whole line first: a line reaches the writer whole or not at all, and
         // a write error stays an io::Error (a closed pipe ends quietly).
@@ -57,6 +92,11 @@ impl<W: Write> Sink for JsonlSink<W> {
 
     fn flush(&mut self) -> Result<()> {
         self.out.flush().map_err(|e| Error::io(&self.name, e))
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.out.flush().map_err(|e| Error::io(&self.name, e))?;
+        self.out.complete(&self.name)
     }
 }
 

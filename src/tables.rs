@@ -14,8 +14,8 @@ use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 
 use crate::error::{Error, Result};
-use crate::output::{ArticleOutput, ModelOut, ScoreOut, Status};
-use crate::pipeline::Outcome;
+use crate::output::{ArticleOutput, ModelId, ScoreOut, Status};
+use crate::record::Outcome;
 use crate::sink::Sink;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,11 +75,13 @@ pub const ACTORS: &[(&str, Kind)] = &[
     ("stance_score", Kind::Number),
     ("stance_mean", Kind::Number),
     ("stance_weight", Kind::Number),
+    ("stance_weight_abs", Kind::Number),
     ("stance_confidence", Kind::Number),
     ("stance_n_sentences", Kind::Count),
     ("portrayal_score", Kind::Number),
     ("portrayal_mean", Kind::Number),
     ("portrayal_weight", Kind::Number),
+    ("portrayal_weight_abs", Kind::Number),
     ("portrayal_confidence", Kind::Number),
     ("portrayal_n_sentences", Kind::Count),
 ];
@@ -92,64 +94,11 @@ pub const PAIRS: &[(&str, Kind)] = &[
     ("score", Kind::Number),
     ("mean", Kind::Number),
     ("weight", Kind::Number),
+    ("weight_abs", Kind::Number),
     ("confidence", Kind::Number),
     ("n_sentences", Kind::Count),
     ("evidence", Kind::Text),
 ];
-
-/// `actorstance aggregate`: ordered pairs per time bucket.
-pub const AGGREGATE_PAIRS: &[(&str, Kind)] = &[
-    ("bucket", Kind::Text),
-    ("source", Kind::Text),
-    ("target", Kind::Text),
-    ("score", Kind::Number),
-    ("confidence", Kind::Number),
-    ("n_articles", Kind::Count),
-    ("n_sentences", Kind::Count),
-];
-
-/// `actorstance aggregate`: actors per time bucket.
-pub const AGGREGATE_ACTORS: &[(&str, Kind)] = &[
-    ("bucket", Kind::Text),
-    ("actor", Kind::Text),
-    ("kind", Kind::Text),
-    ("stance_score", Kind::Number),
-    ("stance_confidence", Kind::Number),
-    ("portrayal_score", Kind::Number),
-    ("portrayal_confidence", Kind::Number),
-    ("n_articles", Kind::Count),
-];
-
-/// The row of an aggregated pair.
-pub fn pair_row(r: &crate::aggregate::PairRow) -> Vec<Cell> {
-    vec![
-        text(&r.bucket),
-        text(&r.source),
-        text(&r.target),
-        Cell::Number(Some(round(r.score))),
-        Cell::Number(Some(round(r.confidence))),
-        count(r.n_articles),
-        count(r.n_sentences),
-    ]
-}
-
-/// The row of an aggregated actor.
-pub fn actor_row(r: &crate::aggregate::ActorRow) -> Vec<Cell> {
-    vec![
-        text(&r.bucket),
-        text(&r.actor),
-        Cell::Text((!r.kind.is_empty()).then(|| r.kind.clone())),
-        Cell::Number(r.stance_score.map(round)),
-        Cell::Number(r.stance_confidence.map(round)),
-        Cell::Number(r.portrayal_score.map(round)),
-        Cell::Number(r.portrayal_confidence.map(round)),
-        count(r.n_articles),
-    ]
-}
-
-fn round(x: f64) -> f64 {
-    (x * 1e4).round() / 1e4
-}
 
 /// A row as a JSON object (for JSONL output of tables).
 pub fn json_row(columns: &[(&str, Kind)], row: &[Cell]) -> serde_json::Map<String, serde_json::Value> {
@@ -167,19 +116,22 @@ pub fn json_row(columns: &[(&str, Kind)], row: &[Cell]) -> serde_json::Map<Strin
         .collect()
 }
 
-fn text(s: impl Into<String>) -> Cell {
+pub(crate) fn text(s: impl Into<String>) -> Cell {
     Cell::Text(Some(s.into()))
 }
 
-fn count(n: usize) -> Cell {
+pub(crate) fn count(n: usize) -> Cell {
     Cell::Count(Some(u32::try_from(n).unwrap_or(u32::MAX)))
 }
 
-fn score_cells(s: Option<&ScoreOut>) -> [Cell; 5] {
+/// The six score columns (`score`, `mean`, `weight`, `weight_abs`, `confidence`,
+/// `n_sentences`), null where there is no score.
+pub(crate) fn score_cells(s: Option<&ScoreOut>) -> [Cell; 6] {
     [
         Cell::Number(s.map(|s| s.score)),
         Cell::Number(s.map(|s| s.mean)),
         Cell::Number(s.map(|s| s.weight)),
+        Cell::Number(s.map(|s| s.weight_abs)),
         Cell::Number(s.map(|s| s.confidence)),
         Cell::Count(s.map(|s| u32::try_from(s.n_sentences).unwrap_or(u32::MAX))),
     ]
@@ -191,7 +143,7 @@ pub fn rows(a: &ArticleOutput) -> (Vec<Cell>, Vec<Vec<Cell>>, Vec<Vec<Cell>>) {
         Status::Ok => "ok",
         Status::Error => "error",
     };
-    let fields = a.extra.fields();
+    let fields = &a.extra;
     let article = vec![
         text(&a.id),
         text(status),
@@ -403,14 +355,14 @@ fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> Error {
 
 /// Writes each outcome's rows to `articles`, `actors` and `pairs` in a folder.
 pub struct TableSink {
-    model: ModelOut,
+    model: ModelId,
     articles: Table,
     actors: Table,
     pairs: Table,
 }
 
 impl TableSink {
-    pub fn create(dir: &Path, format: TableFormat, model: ModelOut) -> Result<Self> {
+    pub fn create(dir: &Path, format: TableFormat, model: ModelId) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         Ok(TableSink {
             model,
@@ -420,12 +372,6 @@ impl TableSink {
         })
     }
 
-    /// The run is complete: every table is written and renamed into place.
-    pub fn finish(self) -> Result<()> {
-        self.articles.finish()?;
-        self.actors.finish()?;
-        self.pairs.finish()
-    }
 }
 
 impl Sink for TableSink {
@@ -446,17 +392,35 @@ impl Sink for TableSink {
         self.actors.flush()?;
         self.pairs.flush()
     }
+
+    /// Every table is written and renamed into place.
+    fn finish(self) -> Result<()> {
+        self.articles.finish()?;
+        self.actors.finish()?;
+        self.pairs.finish()
+    }
 }
 
 /// Reads a folder of Parquet tables written by [`TableSink`] back into results lines (the
 /// schema v1 fields that `aggregate` and `report` read), one article at a time: the three
 /// tables are in article order, so they are merged as streams.
+///
+/// Rows are only ever joined to the article of their id; tables whose rows were re-sorted or
+/// whose article ids repeat cannot be merged as streams, and are refused with an error that
+/// says so rather than read into a wrong aggregate.
 pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
     let mut articles = ParquetRows::open(&dir.join("articles.parquet"))?;
     let mut actors = ParquetRows::open(&dir.join("actors.parquet"))?;
     let mut pairs = ParquetRows::open(&dir.join("pairs.parquet"))?;
+    let mut seen = std::collections::HashSet::new();
     while let Some(a) = articles.next_row()? {
         let id = a.text("article_id").unwrap_or_default();
+        if !seen.insert(id.clone()) {
+            return Err(Error::Results {
+                path: articles.path.clone(),
+                reason: format!("article {id:?} appears twice: the tables are not one run's output"),
+            });
+        }
         let mut toward: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
         while let Some(p) = pairs.next_if(|r| r.text("article_id").as_deref() == Some(id.as_str()))? {
             toward
@@ -467,6 +431,7 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
                     "score": p.number("score"),
                     "mean": p.number("mean"),
                     "weight": p.number("weight"),
+                    "weight_abs": p.number("weight_abs"),
                     "confidence": p.number("confidence"),
                     "n_sentences": p.count("n_sentences"),
                     "evidence": p.text("evidence").map(|t| vec![serde_json::json!({"text": t})]).unwrap_or_default(),
@@ -478,6 +443,7 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
                 x.number(&format!("{prefix}_score")).map(|s| {
                     serde_json::json!({"score": s, "mean": x.number(&format!("{prefix}_mean")),
                                        "weight": x.number(&format!("{prefix}_weight")),
+                                       "weight_abs": x.number(&format!("{prefix}_weight_abs")),
                                        "confidence": x.number(&format!("{prefix}_confidence")),
                                        "n_sentences": x.count(&format!("{prefix}_n_sentences"))})
                 })
@@ -502,6 +468,17 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
             "actors": actor_lines,
         });
         f(&line.to_string());
+    }
+    for rows in [&mut actors, &mut pairs] {
+        if let Some(r) = rows.next_row()? {
+            let id = r.text("article_id").unwrap_or_default();
+            return Err(Error::Results {
+                path: rows.path.clone(),
+                reason: format!(
+                    "a row of article {id:?} is out of the articles table's order (were the rows re-sorted?): keep the order analyze wrote, or read its JSONL"
+                ),
+            });
+        }
     }
     Ok(())
 }

@@ -60,16 +60,21 @@ fn saved_model_reloads_with_identical_weights() {
 /// Turns one of our NER-only folders into a Hugging Face token-classification folder:
 /// id2label in config.json, the head named `classifier`, no heads.json.
 fn as_hugging_face(ours: &std::path::Path, hf: &std::path::Path) {
+    as_hugging_face_with_labels(ours, hf, &NER_LABELS);
+}
+
+/// The same, with the given labels in id2label.
+fn as_hugging_face_with_labels(ours: &std::path::Path, hf: &std::path::Path, labels: &[&str]) {
     std::fs::create_dir_all(hf).unwrap();
     let mut config: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(ours.join("config.json")).unwrap()).unwrap();
-    config["id2label"] = NER_LABELS
+    config["id2label"] = labels
         .iter()
         .enumerate()
         .map(|(i, l)| (i.to_string(), serde_json::Value::from(*l)))
         .collect::<serde_json::Map<_, _>>()
         .into();
-    config["label2id"] = NER_LABELS
+    config["label2id"] = labels
         .iter()
         .enumerate()
         .map(|(i, l)| (l.to_string(), serde_json::Value::from(i)))
@@ -110,6 +115,26 @@ fn a_hugging_face_bert_token_classifier_loads_for_ner_only() {
         .unwrap()
         .iter()
         .all(|a| a["toward"].as_array().unwrap().is_empty()));
+}
+
+#[test]
+fn an_ontonotes_label_set_is_mapped_to_conll_types_and_an_unknown_type_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = tiny_model(&tmp.path().join("ours"), false, 0);
+    let onto = ["O", "B-PERSON", "I-PERSON", "B-ORG", "I-ORG", "B-GPE", "I-GPE", "B-DATE", "I-DATE"];
+    let hf = tmp.path().join("onto");
+    as_hugging_face_with_labels(&ours, &hf, &onto);
+    let m = StanceModel::load(&hf).unwrap();
+    assert_eq!(
+        m.heads.ner_labels,
+        ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-DATE", "I-DATE"]
+    );
+    let mut odd = onto;
+    odd[7] = "B-ANIMAL";
+    let bad = tmp.path().join("odd");
+    as_hugging_face_with_labels(&ours, &bad, &odd);
+    let err = StanceModel::load(&bad).err().expect("must fail").to_string();
+    assert!(err.contains("\"B-ANIMAL\", whose entity type we cannot map"), "{err}");
 }
 
 #[test]

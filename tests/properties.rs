@@ -10,7 +10,8 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use actorstance::input::{self, Record};
+use actorstance::input;
+use actorstance::record::Record;
 use actorstance::ner::{self, WordTag};
 use actorstance::tokenize::WordPieceTokenizer;
 use actorstance::{clean, segment};

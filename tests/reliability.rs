@@ -329,7 +329,7 @@ fn a_directory_or_a_full_disk_as_output_is_a_clear_error() {
         .status()
         .is_ok_and(|s| s.success());
     if !mounted {
-        eprintln!("skipped the tmpfs case: cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)");
+        common::skip("the tmpfs case: cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)");
         return;
     }
     let out = mnt.join("out.jsonl");
@@ -357,4 +357,37 @@ fn output_does_not_depend_on_threads() {
         })
         .collect();
     assert_eq!(runs[0], runs[1]);
+}
+
+#[test]
+fn pairs_past_the_mention_cap_are_counted_per_article_and_for_the_run() {
+    let countries = [
+        "France", "Spain", "Italy", "Germany", "Poland", "Greece", "Portugal", "Austria", "Hungary", "Romania",
+        "Bulgaria", "Sweden", "Norway", "Finland", "Denmark", "Ireland", "Belgium", "Croatia", "Serbia", "Albania",
+        "Latvia", "Lithuania", "Estonia", "Slovakia", "Slovenia", "Ukraine", "Moldova", "Iceland", "Armenia", "Turkey",
+    ];
+    let list = format!("Ministers from {} and {} met on Monday.", countries[..29].join(", "), countries[29]);
+    let input = [
+        serde_json::json!({"id": "list", "text": list}),
+        serde_json::json!({"id": "short", "text": "France thanked Spain."}),
+    ]
+    .map(|r| r.to_string() + "\n")
+    .concat();
+    let mut cmd = bin();
+    cmd.args(["analyze", "--model"]).arg(bundled_model_dir());
+    let out = with_stdin(cmd, input.as_bytes());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got = lines(&out);
+    let mentions: usize = got[0]["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["mentions"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(mentions, 30);
+    // Mentions 25 to 30 would each pair with every mention before them: 24 + 25 + … + 29.
+    assert_eq!(got[0]["unscored"], serde_json::json!({"sentences": 0, "mentions": 0, "pairs": 159}));
+    assert!(got[1].get("unscored").is_none());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("159 mention pairs past 24 mentions in a sentence"), "{err}");
 }

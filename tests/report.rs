@@ -50,7 +50,7 @@ fn the_report_of_the_example_article_shows_who_stands_toward_whom() {
     );
 
     let Some(browser) = chromium() else {
-        eprintln!("skipped the browser check: no chromium on PATH (apt-get install chromium)");
+        common::skip("the browser check: no chromium on PATH (apt-get install chromium)");
         return;
     };
     let url = format!("file://{}", html.display());

@@ -6,6 +6,8 @@
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
 use arrow_array::{Array, Float64Array, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -78,11 +80,11 @@ fn spark_local_mode_keeps_every_record_and_finds_the_example_pair() {
         .output()
         .is_ok_and(|o| o.status.success())
     {
-        eprintln!("skipped: no Java (PySpark local mode needs Java 17+)");
+        common::skip("no Java (PySpark local mode needs Java 17+)");
         return;
     }
     if !root.join(".cache/spark/pyspark").is_dir() {
-        eprintln!("skipped: PySpark is not installed (scripts/setup-spark)");
+        common::skip("PySpark is not installed (scripts/setup-spark)");
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

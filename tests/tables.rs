@@ -165,9 +165,10 @@ fn aggregate_buckets_pairs_and_counts_what_it_skipped() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // A stray line and a results file of another model are reported, not fatal.
-    let mut text = std::fs::read_to_string(&results).unwrap();
-    text.push_str("not a result\n");
+    // A stray line, a line that is not UTF-8 and a results file of another model are
+    // reported, not fatal.
+    let mut text = std::fs::read(&results).unwrap();
+    text.extend_from_slice(b"not a result\n{\"id\":\"\xff\"}\n");
     std::fs::write(&results, text).unwrap();
     let out = bin()
         .args(["aggregate", "--by", "month"])
@@ -177,7 +178,7 @@ fn aggregate_buckets_pairs_and_counts_what_it_skipped() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(r#""articles":27,"failed_skipped":3,"undated":9,"unreadable_lines":1"#),
+        err.contains(r#""articles":27,"failed_skipped":3,"undated":9,"unreadable_lines":2"#),
         "{err}"
     );
     let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
@@ -231,7 +232,7 @@ fn the_readme_duckdb_example_reads_the_tables() {
         .status()
         .is_ok_and(|s| s.success())
     {
-        eprintln!("skipped: python3 cannot import duckdb (pip install --target .cache/python duckdb==2.0.1)");
+        common::skip("python3 cannot import duckdb (pip install --target .cache/python duckdb==2.0.1)");
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -296,4 +297,128 @@ fn aggregate_and_report_read_parquet_tables_as_they_read_jsonl() {
         std::fs::read_to_string(&html).unwrap()
     };
     assert_eq!(page(&tables), page(&results));
+}
+
+/// JSON lines of a file or of a command's stdout.
+fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn a_corpus_of_one_article_scores_each_pair_as_the_article_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let results = tmp.path().join("out.jsonl");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/azerbaijan-russia.txt");
+    let o = analyze_path(&bundled_model_dir(), &["-o", results.to_str().unwrap()], &example);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let article = json_lines(&std::fs::read_to_string(&results).unwrap()).remove(0);
+    for rollup in ["none", "country"] {
+        let out = bin()
+            .args(["aggregate", "--by", "all", "--rollup", rollup])
+            .arg(&results)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let rows = json_lines(&String::from_utf8(out.stdout).unwrap());
+        let mut checked = 0;
+        for x in article["actors"].as_array().unwrap() {
+            // With the roll-up, a member's pairs count for its country: compare the sides' own.
+            if rollup == "country" && x["affiliation"].is_string() {
+                continue;
+            }
+            for t in x["toward"].as_array().unwrap() {
+                let row = rows
+                    .iter()
+                    .find(|r| r["table"] == "pairs" && r["source"] == x["id"] && r["target"] == t["target"]);
+                let Some(row) = row else {
+                    assert_eq!(rollup, "country", "{} → {} missing", x["id"], t["target"]);
+                    continue;
+                };
+                for field in ["score", "mean", "weight", "confidence"] {
+                    let (got, want) = (row[field].as_f64().unwrap(), t[field].as_f64().unwrap());
+                    // Both are rounded to four decimals; the corpus's comes from rounded sums.
+                    assert!((got - want).abs() <= 2e-4, "{rollup}: {} → {} {field}: {got} vs {want}", x["id"], t["target"]);
+                }
+                assert_eq!((row["n_sentences"].clone(), row["n_articles"].clone()), (t["n_sentences"].clone(), 1.into()));
+                checked += 1;
+            }
+        }
+        assert!(checked >= 2, "{rollup}: {checked} pairs checked");
+    }
+}
+
+#[test]
+fn aggregate_writes_its_file_whole_through_a_partial_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("m"), true, 4);
+    let input = tmp.path().join("in.jsonl");
+    corpus(&input);
+    let results = tmp.path().join("out.jsonl");
+    analyze_path(&model, &["-o", results.to_str().unwrap()], &input);
+    let out = tmp.path().join("corpus.jsonl");
+    let partial = tmp.path().join("corpus.jsonl.partial");
+    // Where the partial file cannot be written, nothing is written at all.
+    std::fs::create_dir(&partial).unwrap();
+    let aggregate = || bin().args(["aggregate", "-o"]).arg(&out).arg(&results).output().unwrap();
+    let failed = aggregate();
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("corpus.jsonl.partial"));
+    assert!(!out.exists());
+    std::fs::remove_dir(&partial).unwrap();
+    let done = aggregate();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(!partial.exists());
+    assert!(json_lines(&std::fs::read_to_string(&out).unwrap()).iter().any(|r| r["table"] == "pairs"));
+}
+
+/// Rewrites a Parquet file with its rows as `arrange` orders them (indices into the rows).
+fn rewrite_parquet(path: &Path, arrange: impl Fn(usize) -> Vec<usize>) {
+    use arrow_array::RecordBatch;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+    let schema = batches[0].schema();
+    let rows: Vec<RecordBatch> = batches
+        .iter()
+        .flat_map(|b| (0..b.num_rows()).map(move |i| b.slice(i, 1)))
+        .collect();
+    let mut w = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, None).unwrap();
+    for i in arrange(rows.len()) {
+        w.write(&rows[i]).unwrap();
+    }
+    w.close().unwrap();
+}
+
+#[test]
+fn parquet_tables_whose_rows_were_re_sorted_or_repeated_are_refused_with_a_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("m"), true, 4);
+    let input = tmp.path().join("in.jsonl");
+    corpus(&input);
+    let tables = tmp.path().join("tables");
+    analyze_path(&model, &["--format", "parquet", "-o", tables.to_str().unwrap()], &input);
+    let aggregate = |dir: &Path| bin().arg("aggregate").arg(dir).output().unwrap();
+    assert!(aggregate(&tables).status.success());
+    let copy = |name: &str| {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        for t in ["articles", "actors", "pairs"] {
+            std::fs::copy(tables.join(format!("{t}.parquet")), dir.join(format!("{t}.parquet"))).unwrap();
+        }
+        dir
+    };
+    let resorted = copy("resorted");
+    rewrite_parquet(&resorted.join("pairs.parquet"), |n| (0..n).rev().collect());
+    let o = aggregate(&resorted);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("pairs.parquet") && err.contains("out of the articles table's order"), "{err}");
+    let repeated = copy("repeated");
+    rewrite_parquet(&repeated.join("articles.parquet"), |n| (0..n).chain(0..n).collect());
+    let o = aggregate(&repeated);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("articles.parquet") && err.contains("\"a0\" appears twice"), "{err}");
 }

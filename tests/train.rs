@@ -27,7 +27,7 @@ fn a_few_steps_lower_the_loss_and_the_model_reloads() {
     let Some(shared) = shared() else { return };
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/base-model");
     if !base.join("model.safetensors").exists() {
-        eprintln!("skipped: the base model is absent (scripts/setup installs it)");
+        common::skip("the base model is absent (scripts/setup installs it)");
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

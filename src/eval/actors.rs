@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::actors::resolve::ActorKind;
 use crate::error::{Error, Result};
-use crate::pipeline::{Analysis, Analyzer, Outcome};
+use crate::pipeline::Analyzer;
+use crate::record::{Analysis, Outcome};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

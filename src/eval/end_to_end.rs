@@ -12,7 +12,8 @@ use super::metrics::{classification_report, ClassReport};
 use crate::actors::resolve::ActorKind;
 use crate::data::dsa::PairExample;
 use crate::error::Result;
-use crate::pipeline::{Analysis, Analyzer, Outcome};
+use crate::pipeline::Analyzer;
+use crate::record::{Analysis, Outcome};
 
 /// Chosen on DSA valid with `--choose-cut` for the bundled model.
 pub const DEFAULT_CUT: f64 = 0.34;
@@ -57,7 +58,7 @@ fn found(a: &Analysis, e: &PairExample) -> Found {
             .iter()
             .find(|s| s.actor == x)
             .and_then(|s| s.toward.iter().find(|t| t.0 == y))
-            .map(|(_, s)| (f64::from(s.confidence), f64::from(s.score)))
+            .map(|(_, s)| (s.confidence, s.score))
     };
     let actors = &a.resolution.actors;
     let place = actors[p].kind == ActorKind::Location || actors[q].kind == ActorKind::Location;

@@ -47,9 +47,9 @@ impl std::ops::Deref for TaskReport {
 pub fn analyse_texts(
     analyzer: &crate::pipeline::Analyzer,
     texts: impl Iterator<Item = (String, String, Option<String>)>,
-) -> Result<Vec<crate::pipeline::Outcome>> {
+) -> Result<Vec<crate::record::Outcome>> {
     let records = texts.map(|(id, text, date)| {
-        crate::input::Record::Ok(crate::input::Article {
+        crate::record::Record::Ok(crate::record::Article {
             id,
             text,
             title: None,

@@ -8,7 +8,8 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::pipeline::{Analysis, Analyzer, Outcome};
+use crate::pipeline::Analyzer;
+use crate::record::{Analysis, Outcome};
 use crate::stance::Score;
 
 use super::metrics::classification_report;
@@ -191,9 +192,9 @@ pub fn evaluate(analyzer: &Analyzer, gold: &Path, choose: bool) -> Result<Evalua
             Outcome::Failed { .. } => (false, None),
         };
         unresolved += usize::from(!found);
-        scores.push(score.map(|p| f64::from(p.mean * p.weight)));
-        shrunk.push(score.map(|p| f64::from(p.score)));
-        means.push(score.map(|p| f64::from(p.mean)));
+        scores.push(score.map(|p| p.mean * p.weight));
+        shrunk.push(score.map(|p| p.score));
+        means.push(score.map(|p| p.mean));
     }
     let gold: Vec<usize> = docs.iter().map(|d| d.label).collect();
     let cross_validated = [

@@ -172,6 +172,22 @@ pub fn read(dir: &Path) -> Result<(Encoder, HeadsConfig)> {
         let slot = usize::try_from(id).ok().and_then(|i| labels.get_mut(i));
         *slot.ok_or_else(|| Error::model(dir, format!("id2label id {id} out of range")))? = label;
     }
+    // Mapped once here, so that every later stage reads CoNLL-2003's entity types.
+    let labels = labels
+        .iter()
+        .map(|l| {
+            crate::ner::conll_label(l).ok_or_else(|| {
+                Error::model(
+                    dir,
+                    format!(
+                        "id2label has {l:?}, whose entity type we cannot map to {:?} (or to the types that never name a party, {:?})",
+                        crate::ner::ENTITY_TYPES,
+                        crate::ner::NON_NAME_TYPES
+                    ),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let name = raw
         .get("_name_or_path")
         .and_then(|v| v.as_str())

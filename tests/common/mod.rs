@@ -119,8 +119,28 @@ pub fn shared() -> Option<PathBuf> {
     if p.join("data").exists() {
         Some(p)
     } else {
-        eprintln!("skipped: ../shared is absent");
+        skip("../shared is absent");
         None
+    }
+}
+
+/// Where the skips of a test run are listed; `scripts/test` prints the list at the end.
+pub const SKIPPED: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/skipped-tests.txt");
+
+/// A test that cannot run because `why` (a dependency is missing). Under `CI=true` that is a
+/// failure, since CI installs every dependency; elsewhere the caller returns early and the skip
+/// is listed in [`SKIPPED`], so it is seen rather than passing quietly.
+#[track_caller]
+pub fn skip(why: &str) {
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{test}: a dependency is missing under CI=true: {why}");
+    }
+    eprintln!("skipped: {why}");
+    use std::io::Write;
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(SKIPPED);
+    if let Ok(mut f) = file {
+        let _ = writeln!(f, "{test}: {why}");
     }
 }
 
