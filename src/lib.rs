@@ -15,6 +15,7 @@ pub mod eval;
 pub mod findings;
 pub mod heads;
 pub mod input;
+pub mod lexicon;
 pub mod mentions;
 pub mod model;
 pub mod ner;

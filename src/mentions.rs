@@ -2,7 +2,8 @@
 //! gazetteer that NER missed ("Élysée", "Portuguese"), each tagged with the country it names.
 
 use crate::actors::gazetteer::{Gazetteer, Via};
-use crate::ner::Entity;
+use crate::lexicon::{INSTITUTIONS, LOCATIVES, ORG_HEADS, PLACE_NOUNS, REFERENCE_HEADS};
+use crate::ner::{Entity, EntityKind};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mention {
@@ -10,9 +11,9 @@ pub struct Mention {
     pub start: usize,
     pub end: usize,
     pub text: String,
-    /// PER, ORG, LOC, MISC (for gazetteer-only mentions: LOC, MISC for demonyms, ORG for seats),
-    /// REF for a definite reference such as "the ministry".
-    pub label: String,
+    /// The entity's kind (for gazetteer-only mentions: a location, misc for demonyms, an
+    /// organisation for seats of government), or a definite reference such as "the ministry".
+    pub kind: EntityKind,
     pub sentence: usize,
     /// Index into the article's entities when NER found it.
     pub entity: Option<usize>,
@@ -35,21 +36,23 @@ pub fn sentence_mentions(
     entities: &[(usize, &Entity)],
 ) -> Vec<Mention> {
     let chars: Vec<char> = sentence_text.chars().collect();
+    // An entity of a type that names no party (an external model's DATE) is no mention.
     let mut out: Vec<Mention> = entities
         .iter()
-        .map(|&(i, e)| {
+        .filter_map(|&(i, e)| Some((i, e, EntityKind::of_type(&e.label)?)))
+        .map(|(i, e, kind)| {
             let mut m = Mention {
                 start: e.start,
                 end: e.end,
                 text: e.text.clone(),
-                label: e.label.clone(),
+                kind,
                 sentence,
                 entity: Some(i),
                 country: gaz.lookup(&e.text),
                 portrayal: None,
                 setting: false,
             };
-            if m.label == "ORG" {
+            if m.kind == EntityKind::Organization {
                 extend_over_org_head(&mut m, &chars, offset, entities);
             }
             m
@@ -60,16 +63,16 @@ pub fn sentence_mentions(
         if out.iter().any(|m| m.start < end && start < m.end) {
             continue;
         }
-        let label = match hit.via {
-            Via::Demonym => "MISC",
-            Via::Metonym => "ORG",
-            _ => "LOC",
+        let kind = match hit.via {
+            Via::Demonym => EntityKind::Misc,
+            Via::Metonym => EntityKind::Organization,
+            _ => EntityKind::Location,
         };
         out.push(Mention {
             start,
             end,
             text: chars[hit.start..hit.end].iter().collect(),
-            label: label.into(),
+            kind,
             sentence,
             entity: None,
             country: Some((hit.country, hit.via)),
@@ -98,7 +101,7 @@ pub fn sentence_mentions(
                     start,
                     end,
                     text: phrase.clone(),
-                    label: "REF".into(),
+                    kind: EntityKind::Reference,
                     sentence,
                     entity: None,
                     country: None,
@@ -115,40 +118,9 @@ pub fn sentence_mentions(
     out
 }
 
-/// Prepositions that put what follows them as a location.
-const LOCATIVES: &[&str] = &[
-    "in",
-    "at",
-    "near",
-    "outside",
-    "inside",
-    "around",
-    "across",
-    "throughout",
-    "into",
-    "within",
-    "to",
-    "from",
-    "toward",
-    "towards",
-    "through",
-    "via",
-    "over",
-    "above",
-];
 
-/// "the city of X": a place noun and "of" also name a setting.
-const PLACE_NOUNS: &[&str] = &[
-    "city",
-    "town",
-    "village",
-    "port",
-    "region",
-    "province",
-    "district",
-    "area",
-    "outskirts",
-];
+
+
 
 /// Whether the text before a mention ends with a locative preposition (and an optional "the").
 fn after_locative(before: &[char]) -> bool {
@@ -166,30 +138,7 @@ fn after_locative(before: &[char]) -> bool {
                 .is_some_and(|w| PLACE_NOUNS.contains(&w.to_lowercase().as_str())))
 }
 
-/// Capitalised words that end an organisation's name ("Culture Ministry"). NER often stops one
-/// word short of them; a mention that does is extended over the head word.
-const ORG_HEADS: &[&str] = &[
-    "Ministry",
-    "Agency",
-    "Office",
-    "Council",
-    "Committee",
-    "Commission",
-    "Department",
-    "Service",
-    "Services",
-    "Court",
-    "Bank",
-    "Party",
-    "Parliament",
-    "Assembly",
-    "Embassy",
-    "Police",
-    "Army",
-    "Navy",
-    "Guard",
-    "Union",
-];
+
 
 fn extend_over_org_head(m: &mut Mention, sentence: &[char], offset: usize, entities: &[(usize, &Entity)]) {
     let from = m.end - offset;
@@ -205,44 +154,7 @@ fn extend_over_org_head(m: &mut Mention, sentence: &[char], offset: usize, entit
     }
 }
 
-/// Institutions named after their country or place in lower case: "Turkish police", "Egypt's
-/// state media", "the German government", "Lyon police". Longest first.
-const INSTITUTIONS: &[&str] = &[
-    "state news agency",
-    "state television",
-    "state media",
-    "state TV",
-    "foreign ministry",
-    "defence ministry",
-    "defense ministry",
-    "interior ministry",
-    "finance ministry",
-    "justice ministry",
-    "health ministry",
-    "central bank",
-    "security forces",
-    "armed forces",
-    "border guards",
-    "coast guard",
-    "city council",
-    "government",
-    "authorities",
-    "officials",
-    "prosecutors",
-    "police",
-    "military",
-    "army",
-    "navy",
-    "parliament",
-    "cabinet",
-    "diplomats",
-    "embassy",
-    "ministry",
-    "troops",
-    "forces",
-    "regulators",
-    "lawmakers",
-];
+
 
 /// A country phrase (demonym, or a name in the possessive) or a place, followed by an
 /// institution, becomes one organisation mention: "Turkish police" is an institution of
@@ -254,7 +166,7 @@ fn extend_over_institutions(out: &mut [Mention], sentence: &[char], offset: usiz
         let m = &out[k];
         let opens = match m.country {
             Some((_, Via::Demonym)) => true,
-            Some(_) | None => m.label == "LOC",
+            Some(_) | None => m.kind == EntityKind::Location,
         };
         if !opens {
             continue;
@@ -301,26 +213,12 @@ fn extend_over_institutions(out: &mut [Mention], sentence: &[char], offset: usiz
         let m = &mut out[k];
         m.text = sentence[m.start - offset..end - offset].iter().collect();
         m.end = end;
-        m.label = "ORG".into();
+        m.kind = EntityKind::Organization;
         m.country = None;
     }
 }
 
-/// Head nouns of definite references that can stand for an organisation named earlier.
-const REFERENCE_HEADS: &[&str] = &[
-    "ministry",
-    "agency",
-    "embassy",
-    "company",
-    "party",
-    "court",
-    "committee",
-    "council",
-    "alliance",
-    "bank",
-    "organization",
-    "organisation",
-];
+
 
 #[cfg(test)]
 mod tests {
@@ -344,7 +242,7 @@ mod tests {
         let got = |text: &str| -> Vec<(String, String)> {
             sentence_mentions(&gaz, text, 0, 0, &[])
                 .into_iter()
-                .map(|m| (m.text, m.label))
+                .map(|m| (m.text, m.kind.label().to_string()))
                 .collect()
         };
         assert_eq!(
@@ -385,7 +283,7 @@ mod tests {
         let m = sentence_mentions(&gaz, text, 0, 0, &[(0, &culture), (1, &interior)]);
         let got: Vec<_> = m
             .iter()
-            .filter(|m| m.label == "ORG")
+            .filter(|m| m.kind == EntityKind::Organization)
             .map(|m| (m.text.as_str(), m.start, m.end))
             .collect();
         assert_eq!(got, [("Culture Ministry", 4, 20), ("Interior", 29, 37)]);
@@ -409,7 +307,7 @@ mod tests {
             .map(|m| {
                 (
                     m.text.as_str(),
-                    m.label.as_str(),
+                    m.kind.label(),
                     m.start,
                     m.entity,
                     m.country.map(|c| gaz.countries[c.0].code.as_str()),

@@ -23,6 +23,42 @@ pub struct WordTag {
     pub prob: f32,
 }
 
+/// What a mention names, in the types that mentions and actors read (CoNLL-2003's, and
+/// definite references). Read once from a label; every later rule matches on this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityKind {
+    Person,
+    Organization,
+    Location,
+    Misc,
+    /// A definite reference such as "the ministry" (no NER type: found by rule).
+    Reference,
+}
+
+impl EntityKind {
+    /// The kind of an entity type ("PER"); None for a type that names no party ("DATE").
+    pub fn of_type(ty: &str) -> Option<Self> {
+        Some(match ty {
+            "PER" => EntityKind::Person,
+            "ORG" => EntityKind::Organization,
+            "LOC" => EntityKind::Location,
+            "MISC" => EntityKind::Misc,
+            _ => return None,
+        })
+    }
+
+    /// The label written in the output.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntityKind::Person => "PER",
+            EntityKind::Organization => "ORG",
+            EntityKind::Location => "LOC",
+            EntityKind::Misc => "MISC",
+            EntityKind::Reference => "REF",
+        }
+    }
+}
+
 /// The entity types that mentions and actors read: CoNLL-2003's.
 pub const ENTITY_TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
 

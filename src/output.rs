@@ -359,7 +359,7 @@ fn explain_sentences(res: &Resolution, f: &Findings) -> Vec<ExplainSentence> {
                         text: mm.text.clone(),
                         start: mm.start,
                         end: mm.end,
-                        label: mm.label.clone(),
+                        label: mm.kind.label().to_string(),
                         actor: actor_id(m),
                         portrayal: mm.portrayal.map(|p| p.map(round)),
                     }

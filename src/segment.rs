@@ -3,12 +3,9 @@
 
 use std::ops::Range;
 
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "cmdr", "adm", "sgt", "gov", "sen", "rep",
-    "pres", "st", "jr", "sr", "inc", "corp", "ltd", "co", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec", "approx", "dept", "est", "fig", "mt", "ft", "rev", "hon", "messrs", "e.g",
-    "i.e", "cf",
-];
+use crate::lexicon::ABBREVIATIONS;
+
+
 
 /// Splits `text[para]` (a char range) into sentence char ranges, trimmed of whitespace.
 pub fn sentences(text: &[char], para: Range<usize>) -> Vec<Range<usize>> {

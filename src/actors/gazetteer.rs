@@ -4,6 +4,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::error::{Error, Result};
+use crate::lexicon::BLOCKERS;
 
 const COUNTRIES_TSV: &str = include_str!("../../data/countries.tsv");
 
@@ -40,36 +41,7 @@ pub struct Gazetteer {
     matcher: AhoCorasick,
 }
 
-/// Longer phrases that contain a country word but name no country. Leftmost-longest matching
-/// prefers them, so "Latin America" is not the United States and "New Mexico" is not Mexico.
-const BLOCKERS: &[&str] = &[
-    "Latin America",
-    "South America",
-    "Central America",
-    "North America",
-    "Americas",
-    "New Mexico",
-    "New Jersey",
-    "New Guinea",
-    "Washington State",
-    "Washington state",
-    "Georgia Tech",
-    "Jordan River",
-    "Chad Smith",
-    "Israel Folau",
-    "Jersey City",
-    "Indian Ocean",
-    "Indian Army",
-    "Native American",
-    "Native Americans",
-    "Turkey Point",
-    "Cuba Gooding",
-    "Kenya Moore",
-    "Paris Hilton",
-    "British Columbia",
-    "Denzel Washington",
-    "George Washington",
-];
+
 
 impl Gazetteer {
     pub fn bundled() -> Result<Self> {

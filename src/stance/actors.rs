@@ -126,7 +126,7 @@ mod tests {
             start,
             end,
             text: text.into(),
-            label: "X".into(),
+            kind: crate::ner::EntityKind::Misc,
             sentence,
             entity: None,
             country: None,

@@ -1,0 +1,173 @@
+//! Actor resolution within one article: mentions → actors, as named passes over one
+//! [`State`], in this order (each pass's rules are specified by its tests in `tests.rs`):
+//! 1. [`names`](names::names): countries by gazetteer (name, capital, demonym, seat of
+//!    government; [`countries`] reads which country a mention stands for), persons by full name,
+//!    organisations, places and groups, numbered in order of first mention;
+//! 2. [`surnames`](names::surnames): a bare surname joins the nearest preceding full name that
+//!    ends with it;
+//! 3. [`references`](names::references): "the ministry" joins the organisation named before;
+//! 4. [`affiliations`](affiliation::affiliations): a country voted over mentions, by containment
+//!    ("Turkish Culture Ministry"), a title chain on the left ("Chinese Foreign Ministry
+//!    spokeswoman Hua Chunying"), apposition on the right ("Hua Chunying, China’s ..."), a
+//!    place's country, and lists ("Filipino seamen, A B and C D");
+//! 5. [`office_holders`](affiliation::office_holders): people known without a title, by their
+//!    role on the article's date;
+//! 6. [`dictionary`](affiliation::dictionary): CAMEO codes (and affiliations) from an optional
+//!    PETRARCH dictionary;
+//! 7. [`ids`]: ids unique within the article.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::gazetteer::Gazetteer;
+use super::leaders::Leaders;
+use super::petrarch::{ActorDictionary, Date};
+use super::places::Places;
+use crate::mentions::Mention;
+
+mod affiliation;
+mod countries;
+mod ids;
+mod names;
+#[cfg(test)]
+mod tests;
+
+pub use names::{person_name, slug};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    Country,
+    Person,
+    Organization,
+    Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Actor {
+    pub id: String,
+    pub name: String,
+    pub kind: ActorKind,
+    /// Index of the country actor this one belongs to.
+    pub affiliation: Option<usize>,
+    /// CAMEO code from a PETRARCH dictionary, if one was given and names this actor.
+    pub cameo: Option<String>,
+    /// Indices into the article's mentions, in text order.
+    pub mentions: Vec<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Resolution {
+    pub actors: Vec<Actor>,
+    /// The actor of each mention (None: not an actor, e.g. an event name).
+    pub mention_actor: Vec<Option<usize>>,
+}
+
+pub struct Resolver<'a> {
+    pub gazetteer: &'a Gazetteer,
+    pub places: &'a Places,
+    pub leaders: &'a Leaders,
+    pub dictionary: Option<&'a ActorDictionary>,
+    /// Uppercased names of the dictionary's entries → entry index.
+    pub dictionary_index: Option<&'a HashMap<String, usize>>,
+}
+
+pub fn dictionary_index(dict: &ActorDictionary) -> HashMap<String, usize> {
+    let mut idx = HashMap::new();
+    for (i, e) in dict.entries.iter().enumerate() {
+        for n in &e.names {
+            idx.entry(n.to_uppercase()).or_insert(i);
+        }
+    }
+    idx
+}
+
+/// What the passes build for one article.
+struct State {
+    actors: Vec<Actor>,
+    /// A key per actor ("country:FRA", "per:Ana Lima", "org:senate"): a name seen again joins
+    /// the actor it made.
+    by_key: HashMap<String, usize>,
+    mention_actor: Vec<Option<usize>>,
+}
+
+impl State {
+    /// The actor under `key`, made by `make` the first time.
+    fn actor(&mut self, key: String, make: impl FnOnce() -> Actor) -> usize {
+        let actors = &mut self.actors;
+        *self.by_key.entry(key).or_insert_with(|| {
+            actors.push(make());
+            actors.len() - 1
+        })
+    }
+
+    /// The actor of a named entity: keyed by `key`, its id a slug of its name.
+    fn named(&mut self, key: String, name: String, kind: ActorKind) -> usize {
+        self.actor(key, || Actor {
+            id: slug(&name),
+            name,
+            kind,
+            affiliation: None,
+            cameo: None,
+            mentions: vec![],
+        })
+    }
+
+    /// The actor of gazetteer country `c`, its id the ISO code.
+    fn country(&mut self, gaz: &Gazetteer, c: usize) -> usize {
+        let country = &gaz.countries[c];
+        self.actor(format!("country:{}", country.code), || Actor {
+            id: country.code.clone(),
+            name: country.name.clone(),
+            kind: ActorKind::Country,
+            affiliation: None,
+            cameo: None,
+            mentions: vec![],
+        })
+    }
+}
+
+/// The article as the passes read it.
+struct Article<'r> {
+    text: &'r [char],
+    mentions: &'r [Mention],
+    countries: countries::Countries<'r>,
+}
+
+impl Resolver<'_> {
+    pub fn resolve(&self, text: &[char], mentions: &[Mention], date: Option<&str>) -> Resolution {
+        let whole: String = text.iter().collect();
+        let article = Article {
+            text,
+            mentions,
+            countries: countries::Countries::read(self.gazetteer, self.places, &whole),
+        };
+        let mut st = State {
+            actors: Vec::new(),
+            by_key: HashMap::new(),
+            mention_actor: vec![None; mentions.len()],
+        };
+        let bare = names::names(&mut st, &article, self.leaders);
+        names::surnames(&mut st, &article, bare);
+        names::references(&mut st, &article);
+        affiliation::affiliations(&mut st, &article, self.places);
+        let day = date.and_then(Date::parse_iso);
+        affiliation::office_holders(&mut st, self.gazetteer, self.leaders, day);
+        if let (Some(dict), Some(index)) = (self.dictionary, self.dictionary_index) {
+            affiliation::dictionary(&mut st, self.gazetteer, dict, index, day);
+        }
+        let State {
+            mut actors,
+            mention_actor,
+            ..
+        } = st;
+        for (i, a) in mention_actor.iter().enumerate() {
+            if let Some(a) = a {
+                actors[*a].mentions.push(i);
+            }
+        }
+        ids::unique_ids(&mut actors);
+        Resolution { actors, mention_actor }
+    }
+}

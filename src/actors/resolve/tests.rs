@@ -1,0 +1,368 @@
+//! The rules of each pass, as specifications: real sentences, the actors a reader finds.
+
+use super::*;
+use crate::actors::gazetteer::Gazetteer;
+use crate::actors::petrarch::parse_actors;
+use crate::mentions::sentence_mentions;
+use crate::ner::Entity;
+use crate::segment;
+
+/// Runs the real mention stage on `text` with the given NER entities (surface, label), in order.
+fn resolve_with(
+    text: &str,
+    ents: &[(&str, &str)],
+    dict: Option<&ActorDictionary>,
+    date: Option<&str>,
+) -> (Vec<Mention>, Resolution) {
+    let gaz = Gazetteer::bundled().unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let sentences = segment::sentences(&chars, 0..chars.len());
+    let mut entities = Vec::new();
+    let mut from = 0;
+    for (surface, label) in ents {
+        let byte = text[from..]
+            .find(surface)
+            .unwrap_or_else(|| panic!("{surface} not found"))
+            + from;
+        let start = text[..byte].chars().count();
+        let end = start + surface.chars().count();
+        let sentence = sentences.iter().position(|s| s.start <= start && end <= s.end).unwrap();
+        entities.push(Entity {
+            text: surface.to_string(),
+            label: label.to_string(),
+            score: 1.0,
+            start,
+            end,
+            sentence,
+        });
+        from = byte + surface.len();
+    }
+    let mut mentions = Vec::new();
+    for (k, s) in sentences.iter().enumerate() {
+        let ents: Vec<(usize, &Entity)> = entities.iter().enumerate().filter(|(_, e)| e.sentence == k).collect();
+        let st: String = chars[s.clone()].iter().collect();
+        mentions.extend(sentence_mentions(&gaz, &st, s.start, k, &ents));
+    }
+    let index = dict.map(dictionary_index);
+    let places = crate::actors::places::Places::bundled(&gaz).unwrap();
+    let leaders = Leaders::bundled().unwrap();
+    let res = Resolver {
+        gazetteer: &gaz,
+        places: &places,
+        leaders: &leaders,
+        dictionary: dict,
+        dictionary_index: index.as_ref(),
+    }
+    .resolve(&chars, &mentions, date);
+    (mentions, res)
+}
+
+/// (id, kind, affiliation id, mention texts) per actor.
+fn summary(m: &[Mention], r: &Resolution) -> Vec<(String, ActorKind, Option<String>, Vec<String>)> {
+    r.actors
+        .iter()
+        .map(|a| {
+            (
+                a.id.clone(),
+                a.kind,
+                a.affiliation.map(|c| r.actors[c].id.clone()),
+                a.mentions.iter().map(|&i| m[i].text.clone()).collect(),
+            )
+        })
+        .collect()
+}
+
+fn actor<'a>(
+    s: &'a [(String, ActorKind, Option<String>, Vec<String>)],
+    id: &str,
+) -> &'a (String, ActorKind, Option<String>, Vec<String>) {
+    s.iter()
+        .find(|a| a.0 == id)
+        .unwrap_or_else(|| panic!("no actor {id} in {s:?}"))
+}
+
+fn affiliations(text: &str, ents: &[(&str, &str)], date: Option<&str>) -> Vec<(String, Option<String>)> {
+    let (m, r) = resolve_with(text, ents, None, date);
+    summary(&m, &r)
+        .into_iter()
+        .filter(|a| a.1 != ActorKind::Country)
+        .map(|a| (a.0, a.2))
+        .collect()
+}
+
+fn some(id: &str, country: &str) -> (String, Option<String>) {
+    (id.to_string(), Some(country.to_string()))
+}
+
+#[test]
+fn places_get_their_country_and_namesakes_wait_for_evidence() {
+    let text = "A bomb exploded in Wolfsburg. Spanish police in Cordoba arrested two men. \
+                Protests spread to Cambridge.";
+    let ents = [("Wolfsburg", "LOC"), ("Cordoba", "LOC"), ("Cambridge", "LOC")];
+    assert_eq!(
+        affiliations(text, &ents, None),
+        [
+            some("wolfsburg", "DEU"),
+            some("spanish-police", "ESP"),
+            some("cordoba", "ESP"),
+            ("cambridge".to_string(), None)
+        ]
+    );
+}
+
+#[test]
+fn names_in_lists_share_the_nationality_and_the_surname() {
+    let text = "Two Kenyan runners, Mary Wanjiru and Grace Achieng, won. \
+                Chilean sisters Ana and Sofia Rojas spoke. \
+                Tom Berg and Lena Holm, both Swedish nationals, left. \
+                Canadian fans cheered Paul Dumas.";
+    let ents = [
+        ("Mary Wanjiru", "PER"),
+        ("Grace Achieng", "PER"),
+        ("Ana", "PER"),
+        ("Sofia Rojas", "PER"),
+        ("Tom Berg", "PER"),
+        ("Lena Holm", "PER"),
+        ("Paul Dumas", "PER"),
+    ];
+    assert_eq!(
+        affiliations(text, &ents, None),
+        [
+            some("mary-wanjiru", "KEN"),
+            some("grace-achieng", "KEN"),
+            some("ana-rojas", "CHL"),
+            some("sofia-rojas", "CHL"),
+            some("tom-berg", "SWE"),
+            some("lena-holm", "SWE"),
+            ("paul-dumas".to_string(), None),
+        ]
+    );
+}
+
+#[test]
+fn groups_named_in_the_plural_are_organisations_and_events_are_not_actors() {
+    let text = "Democrats and Republicans clashed as the Olympics opened. Chilean fans cheered.";
+    let ents = [("Democrats", "MISC"), ("Republicans", "MISC"), ("Olympics", "MISC")];
+    let (m, r) = resolve_with(text, &ents, None, None);
+    let s = summary(&m, &r);
+    for id in ["democrats", "republicans"] {
+        assert_eq!(actor(&s, id).1, ActorKind::Organization);
+    }
+    assert!(s.iter().all(|a| a.0 != "olympics"), "{s:?}");
+}
+
+#[test]
+fn members_and_mislabelled_organisations_name_their_group() {
+    let text = "A Republican senator and two Republicans met Muslim clerics, Islamic scholars, \
+                the Green Party and the GOP before Brexit and the World Cup.";
+    let ents = [
+        ("Republican", "MISC"),
+        ("Republicans", "MISC"),
+        ("Muslim", "MISC"),
+        ("Islamic", "MISC"),
+        ("the Green Party", "MISC"),
+        ("GOP", "MISC"),
+        ("Brexit", "MISC"),
+        ("World Cup", "MISC"),
+    ];
+    let (m, r) = resolve_with(text, &ents, None, None);
+    let s = summary(&m, &r);
+    let ids: Vec<&str> = s.iter().map(|a| a.0.as_str()).collect();
+    assert_eq!(ids, ["republicans", "muslims", "islamic", "green-party", "gop"]);
+    assert!(s.iter().all(|a| a.1 == ActorKind::Organization));
+    // The member noun and the plural are one actor.
+    assert_eq!(r.mention_actor[0], r.mention_actor[1]);
+}
+
+#[test]
+fn office_holders_are_known_without_a_title() {
+    let text = "Merkel met Hollande and Obama in Brussels.";
+    let ents = [
+        ("Merkel", "PER"),
+        ("Hollande", "PER"),
+        ("Obama", "PER"),
+        ("Brussels", "LOC"),
+    ];
+    let got = affiliations(text, &ents, Some("2013-05-02"));
+    assert_eq!(
+        got,
+        [some("merkel", "DEU"), some("hollande", "FRA"), some("obama", "USA")]
+    );
+}
+
+#[test]
+fn titles_and_possessives_are_not_part_of_a_name() {
+    assert_eq!(person_name("President Recep Tayyip Erdoğan’s"), "Recep Tayyip Erdoğan");
+    assert_eq!(person_name("Mr. Putin"), "Putin");
+    assert_eq!(person_name("Prime Minister Nikol Pashinyan"), "Nikol Pashinyan");
+    assert_eq!(person_name("İsmet İnönü"), "İsmet İnönü");
+    assert_eq!(person_name("Presidential"), "Presidential");
+}
+
+#[test]
+fn a_surname_joins_the_full_name() {
+    let (m, r) = resolve_with(
+        "Nadia Karimova spoke on Monday. Later, Karimova left.",
+        &[("Nadia Karimova", "PER"), ("Karimova", "PER")],
+        None,
+        None,
+    );
+    assert_eq!(
+        summary(&m, &r),
+        [(
+            "nadia-karimova".into(),
+            ActorKind::Person,
+            None,
+            vec!["Nadia Karimova".into(), "Karimova".into()]
+        )]
+    );
+}
+
+#[test]
+fn two_gandhis_with_different_first_names_stay_apart() {
+    let text = "Indira Gandhi founded the party. Sonia Gandhi leads it now, and Gandhi spoke today.";
+    let (m, r) = resolve_with(
+        text,
+        &[("Indira Gandhi", "PER"), ("Sonia Gandhi", "PER"), ("Gandhi", "PER")],
+        None,
+        None,
+    );
+    let s = summary(&m, &r);
+    assert_eq!(actor(&s, "indira-gandhi").3, ["Indira Gandhi"]);
+    // The bare surname goes to the nearest preceding full name.
+    assert_eq!(actor(&s, "sonia-gandhi").3, ["Sonia Gandhi", "Gandhi"]);
+}
+
+#[test]
+fn capitals_seats_of_government_and_demonyms_stand_for_their_country() {
+    let text = "Paris summoned the envoy, and the Élysée warned Ankara. Turkish officials flew to Seoul. The White House stayed silent.";
+    let (m, r) = resolve_with(
+        text,
+        &[
+            ("Paris", "LOC"),
+            ("Ankara", "LOC"),
+            ("Turkish", "MISC"),
+            ("Seoul", "LOC"),
+            ("White House", "ORG"),
+        ],
+        None,
+        None,
+    );
+    let s = summary(&m, &r);
+    assert_eq!(actor(&s, "FRA").3, ["Paris", "Élysée"]);
+    assert_eq!(actor(&s, "TUR").3, ["Ankara"]);
+    assert_eq!(actor(&s, "KOR").3, ["Seoul"]);
+    assert_eq!(actor(&s, "USA").3, ["White House"]);
+    // A demonym before an institution makes an institution of that country.
+    let officials = actor(&s, "turkish-officials");
+    assert_eq!(
+        (officials.1, officials.2.as_deref()),
+        (ActorKind::Organization, Some("TUR"))
+    );
+    assert!(s
+        .iter()
+        .all(|a| a.1 == ActorKind::Country || a.0 == "turkish-officials"));
+}
+
+#[test]
+fn affiliation_by_title_chain_containment_possessive_and_apposition() {
+    let text = "Chinese Foreign Ministry spokeswoman Hua Chunying spoke. \
+                The Turkish Culture Ministry cancelled the concerts. \
+                Turkish President Recep Tayyip Erdogan declined. \
+                China’s Defence Ministry objected. \
+                Wang Yi, China’s foreign minister, stayed home.";
+    let ents = [
+        ("Chinese", "MISC"),
+        ("Foreign Ministry", "ORG"),
+        ("Hua Chunying", "PER"),
+        ("Turkish Culture Ministry", "ORG"),
+        ("Turkish", "MISC"),
+        ("Recep Tayyip Erdogan", "PER"),
+        ("China", "LOC"),
+        ("Defence Ministry", "ORG"),
+        ("Wang Yi", "PER"),
+        ("China", "LOC"),
+    ];
+    let (m, r) = resolve_with(text, &ents, None, None);
+    let s = summary(&m, &r);
+    for (id, country) in [
+        ("foreign-ministry", "CHN"),
+        ("hua-chunying", "CHN"),
+        ("turkish-culture-ministry", "TUR"),
+        ("recep-tayyip-erdogan", "TUR"),
+        ("defence-ministry", "CHN"),
+        ("wang-yi", "CHN"),
+    ] {
+        assert_eq!(actor(&s, id).2.as_deref(), Some(country), "{id}");
+    }
+}
+
+#[test]
+fn country_words_inside_names_and_after_and_do_not_affiliate() {
+    let text =
+        "Jordan Bardella met Victoria Nuland. Russian President Vladimir Putin and Volodymyr Zelensky spoke.";
+    let ents = [
+        ("Jordan Bardella", "PER"),
+        ("Victoria Nuland", "PER"),
+        ("Russian", "MISC"),
+        ("Vladimir Putin", "PER"),
+        ("Volodymyr Zelensky", "PER"),
+    ];
+    let (m, r) = resolve_with(text, &ents, None, None);
+    let s = summary(&m, &r);
+    assert_eq!(actor(&s, "jordan-bardella").2, None);
+    assert_eq!(actor(&s, "victoria-nuland").2, None);
+    assert_eq!(actor(&s, "vladimir-putin").2.as_deref(), Some("RUS"));
+    assert_eq!(actor(&s, "volodymyr-zelensky").2, None);
+}
+
+#[test]
+fn no_affiliation_across_a_clause() {
+    let text = "China protested, and Hua Chunying spoke.";
+    let (m, r) = resolve_with(text, &[("China", "LOC"), ("Hua Chunying", "PER")], None, None);
+    assert_eq!(actor(&summary(&m, &r), "hua-chunying").2, None);
+}
+
+#[test]
+fn a_definite_reference_joins_the_organisation_named_before() {
+    let text = "The Culture Ministry cancelled the events. The ministry said more would follow.";
+    let (m, r) = resolve_with(text, &[("Culture Ministry", "ORG")], None, None);
+    assert_eq!(
+        actor(&summary(&m, &r), "culture-ministry").3,
+        ["Culture Ministry", "The ministry"]
+    );
+}
+
+#[test]
+fn georgia_is_the_country_unless_the_text_says_us_state() {
+    let (m, r) = resolve_with(
+        "Georgia accused Russia of provocations near Tbilisi.",
+        &[("Georgia", "LOC"), ("Russia", "LOC"), ("Tbilisi", "LOC")],
+        None,
+        None,
+    );
+    assert_eq!(actor(&summary(&m, &r), "GEO").3, ["Georgia", "Tbilisi"]);
+
+    let text = "Voters in Atlanta lined up early. Georgia certified the results on Friday.";
+    let (m, r) = resolve_with(text, &[("Atlanta", "LOC"), ("Georgia", "LOC")], None, None);
+    let s = summary(&m, &r);
+    assert!(s.iter().all(|a| a.0 != "GEO"), "{s:?}");
+    let state = actor(&s, "georgia-u-s-state");
+    assert_eq!(
+        (state.1, state.2.as_deref(), state.3.clone()),
+        (ActorKind::Location, Some("USA"), vec!["Georgia".to_string()])
+    );
+}
+
+#[test]
+fn a_petrarch_dictionary_gives_cameo_ids_honouring_dates() {
+    let dict = parse_actors("RECEP_TAYYIP_ERDOGAN_ [TURELI]\n\t[TURGOV >140828]\n+PRESIDENT_ERDOGAN\n").unwrap();
+    let text = "Recep Tayyip Erdogan spoke.";
+    let ents = [("Recep Tayyip Erdogan", "PER")];
+    let (_, r) = resolve_with(text, &ents, Some(&dict), Some("2025-06-30"));
+    let a = &r.actors[0];
+    assert_eq!((a.id.as_str(), a.cameo.as_deref()), ("TURGOV", Some("TURGOV")));
+    assert_eq!(a.affiliation.map(|c| r.actors[c].id.as_str()), Some("TUR"));
+    let (_, r) = resolve_with(text, &ents, Some(&dict), Some("1999-01-01"));
+    assert_eq!(r.actors[0].cameo.as_deref(), Some("TURELI"));
+}

@@ -1,0 +1,287 @@
+//! The English word lists that the rule-based stages read, in one place: what a sentence
+//! boundary ignores, which phrases name no country, which words make a place a setting or a
+//! name an institution, and which words may stand between a country and a person or body. A
+//! new language or domain starts here.
+
+// Sentences.
+
+/// Abbreviations whose period ends no sentence (lower case, without the period).
+pub const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "cmdr", "adm", "sgt", "gov", "sen", "rep",
+    "pres", "st", "jr", "sr", "inc", "corp", "ltd", "co", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "approx", "dept", "est", "fig", "mt", "ft", "rev", "hon", "messrs", "e.g",
+    "i.e", "cf",
+];
+
+// Countries.
+
+/// Longer phrases that contain a country word but name no country. Leftmost-longest matching
+/// prefers them, so "Latin America" is not the United States and "New Mexico" is not Mexico.
+pub const BLOCKERS: &[&str] = &[
+    "Latin America",
+    "South America",
+    "Central America",
+    "North America",
+    "Americas",
+    "New Mexico",
+    "New Jersey",
+    "New Guinea",
+    "Washington State",
+    "Washington state",
+    "Georgia Tech",
+    "Jordan River",
+    "Chad Smith",
+    "Israel Folau",
+    "Jersey City",
+    "Indian Ocean",
+    "Indian Army",
+    "Native American",
+    "Native Americans",
+    "Turkey Point",
+    "Cuba Gooding",
+    "Kenya Moore",
+    "Paris Hilton",
+    "British Columbia",
+    "Denzel Washington",
+    "George Washington",
+];
+
+// Mentions.
+
+/// Prepositions that put what follows them as a location.
+pub const LOCATIVES: &[&str] = &[
+    "in",
+    "at",
+    "near",
+    "outside",
+    "inside",
+    "around",
+    "across",
+    "throughout",
+    "into",
+    "within",
+    "to",
+    "from",
+    "toward",
+    "towards",
+    "through",
+    "via",
+    "over",
+    "above",
+];
+
+/// "the city of X": a place noun and "of" also name a setting.
+pub const PLACE_NOUNS: &[&str] = &[
+    "city",
+    "town",
+    "village",
+    "port",
+    "region",
+    "province",
+    "district",
+    "area",
+    "outskirts",
+];
+
+/// Capitalised words that end an organisation's name ("Culture Ministry"). NER often stops one
+/// word short of them; a mention that does is extended over the head word.
+pub const ORG_HEADS: &[&str] = &[
+    "Ministry",
+    "Agency",
+    "Office",
+    "Council",
+    "Committee",
+    "Commission",
+    "Department",
+    "Service",
+    "Services",
+    "Court",
+    "Bank",
+    "Party",
+    "Parliament",
+    "Assembly",
+    "Embassy",
+    "Police",
+    "Army",
+    "Navy",
+    "Guard",
+    "Union",
+];
+
+/// Institutions named after their country or place in lower case: "Turkish police", "Egypt's
+/// state media", "the German government", "Lyon police". Longest first.
+pub const INSTITUTIONS: &[&str] = &[
+    "state news agency",
+    "state television",
+    "state media",
+    "state TV",
+    "foreign ministry",
+    "defence ministry",
+    "defense ministry",
+    "interior ministry",
+    "finance ministry",
+    "justice ministry",
+    "health ministry",
+    "central bank",
+    "security forces",
+    "armed forces",
+    "border guards",
+    "coast guard",
+    "city council",
+    "government",
+    "authorities",
+    "officials",
+    "prosecutors",
+    "police",
+    "military",
+    "army",
+    "navy",
+    "parliament",
+    "cabinet",
+    "diplomats",
+    "embassy",
+    "ministry",
+    "troops",
+    "forces",
+    "regulators",
+    "lawmakers",
+];
+
+/// Head nouns of definite references that can stand for an organisation named earlier.
+pub const REFERENCE_HEADS: &[&str] = &[
+    "ministry",
+    "agency",
+    "embassy",
+    "company",
+    "party",
+    "court",
+    "committee",
+    "council",
+    "alliance",
+    "bank",
+    "organization",
+    "organisation",
+];
+
+// Actors.
+
+/// Words that may stand between an affiliation and the person or body it qualifies.
+pub const TITLE_WORDS: &[&str] = &[
+    "president",
+    "prime",
+    "minister",
+    "deputy",
+    "foreign",
+    "defense",
+    "defence",
+    "interior",
+    "culture",
+    "spokeswoman",
+    "spokesman",
+    "spokesperson",
+    "ambassador",
+    "envoy",
+    "leader",
+    "chief",
+    "head",
+    "general",
+    "secretary",
+    "state",
+    "official",
+    "officials",
+    "senator",
+    "governor",
+    "mayor",
+    "king",
+    "queen",
+    "chancellor",
+    "commander",
+    "former",
+    "acting",
+    "vice",
+    "opposition",
+    "lawmaker",
+    "diplomat",
+    "top",
+    "senior",
+    "army",
+    "ministry",
+    "affairs",
+    "of",
+    "the",
+    "national",
+    "security",
+    "adviser",
+    "advisor",
+    "counterpart",
+];
+
+/// PERSON_TITLES
+pub const PERSON_TITLES: &[&str] = &[
+    "president",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prime minister",
+    "minister",
+    "gen",
+    "general",
+    "sen",
+    "senator",
+    "gov",
+    "governor",
+];
+
+/// Plurals that name events or works, not groups.
+pub const NOT_GROUPS: &[&str] = &[
+    "Olympics",
+    "Games",
+    "Paralympics",
+    "Oscars",
+    "Grammys",
+    "Emmys",
+    "Awards",
+    "Series",
+    "Times",
+    "News",
+];
+
+/// Last words of organisations that NER tags MISC ("the Islamic State", "the Democratic Party").
+pub const ORGANISATION_HEADS: &[&str] = &[
+    "Party",
+    "State",
+    "Committee",
+    "Movement",
+    "Front",
+    "Caucus",
+    "Brotherhood",
+];
+
+/// Endings of member nouns, whose plural names the group: Republican, Islamist, Shiite,
+/// Muslim, Democrat, Arab.
+pub const MEMBER_ENDINGS: &[&str] = &["an", "ist", "ite", "im", "at", "ab"];
+
+/// Endings of group adjectives, which name the group as written: Islamic, Jewish.
+pub const GROUP_ADJECTIVE_ENDINGS: &[&str] = &["ic", "ish"];
+
+/// Words that end a list's lead: "Russian troops said Smith ..." names no Russian Smith.
+pub const NOT_LIST_NOUNS: &[&str] = &[
+    "said", "says", "say", "told", "tells", "tell", "accused", "accuses", "warned", "warns", "claims", "claimed",
+    "and", "or", "of", "in", "at", "on", "for", "with", "to", "from", "by", "against", "is", "are", "was", "were",
+];
+
+/// Phrases by which an article shows that its "Georgia" is the US state (unless it also names
+/// Tbilisi).
+pub const US_GEORGIA_CUES: &[&str] = &[
+    "Atlanta",
+    "state of Georgia",
+    "Georgia state",
+    "Georgia Gov",
+    "Georgia’s governor",
+    "Georgia's governor",
+    ", Ga.",
+    "Savannah, Georgia",
+    "Georgia Republican",
+    "Georgia Democrat",
+];
