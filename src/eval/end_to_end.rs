@@ -102,6 +102,27 @@ pub struct EndToEndReport {
     pub errors: BTreeMap<&'static str, usize>,
 }
 
+/// How the cut under which a pair reads neutral is set.
+#[derive(Debug, Clone, Copy)]
+pub enum Cut {
+    /// Chosen on the gold file itself (valid only).
+    Choose,
+    Given(f64),
+}
+
+/// DSA through the whole pipeline (actor resolution without the roll-up, as DSA's pairs are
+/// between the entities named): the report at the cut.
+pub fn evaluate(analyzer: &Analyzer, gold: &std::path::Path, cut: Cut) -> Result<EndToEndReport> {
+    let data = crate::data::dsa::read(gold)?;
+    let gold_labels: Vec<usize> = data.iter().map(|e| e.label).collect();
+    let found = findings(analyzer, &data)?;
+    let cut = match cut {
+        Cut::Choose => choose_cut(&found, &gold_labels),
+        Cut::Given(c) => c,
+    };
+    Ok(report(&found, &gold_labels, cut))
+}
+
 /// What the pipeline found for each example, in order.
 pub fn findings(analyzer: &Analyzer, data: &[PairExample]) -> Result<Vec<Found>> {
     let outcomes = super::analyse_texts(

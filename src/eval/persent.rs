@@ -133,6 +133,22 @@ pub struct Evaluation {
     pub cross_validated: [(&'static str, f64); 3],
 }
 
+impl Evaluation {
+    /// What `actorstance eval persent` prints: the report, with the unresolved targets, the
+    /// chosen thresholds (if asked for) and the cross-validated F1 of each quantity.
+    pub fn to_json(&self) -> Result<serde_json::Value> {
+        let mut v = serde_json::to_value(&self.report)?;
+        v["unresolved_targets"] = self.unresolved.into();
+        if let Some((neg, pos)) = self.chosen {
+            v["chosen_thresholds"] = serde_json::json!({"negative_up_to": neg, "positive_from": pos});
+        }
+        for (field, f1) in self.cross_validated {
+            v["cross_validated_f1_macro"][field] = f1.into();
+        }
+        Ok(v)
+    }
+}
+
 pub const FOLDS: usize = 5;
 
 /// Thresholds on `grid` with the best macro F1 on these scores (ties keep the first found,

@@ -19,18 +19,42 @@ use crate::model::{span_means, HeadsConfig, StanceModel};
 use batches::Batch;
 pub use batches::Task;
 
+/// The gold files training reads.
 #[derive(Debug, Clone, Serialize)]
-pub struct TrainConfig {
-    pub base: PathBuf,
-    /// Start from this model folder (ours) instead of the base encoder with new heads.
-    pub init: Option<PathBuf>,
-    pub out: PathBuf,
+pub struct DataFiles {
     pub ner_train: PathBuf,
     pub ner_dev: PathBuf,
     pub tsc_train: PathBuf,
     pub tsc_dev: Vec<PathBuf>,
     pub dsa_train: PathBuf,
     pub dsa_dev: PathBuf,
+}
+
+impl DataFiles {
+    /// The files of a folder laid out like `../shared/data`.
+    pub fn in_folder(d: &Path) -> Self {
+        DataFiles {
+            ner_train: d.join("conll2003/iob2/train.txt"),
+            ner_dev: d.join("conll2003/iob2/dev.txt"),
+            tsc_train: d.join("newsmtsc/train.jsonl"),
+            tsc_dev: vec![
+                d.join("newsmtsc/newsmtsc-rw/dev.jsonl"),
+                d.join("newsmtsc/newsmtsc-mt/dev.jsonl"),
+            ],
+            dsa_train: d.join("dsa/train.txt"),
+            dsa_dev: d.join("dsa/valid.txt"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainConfig {
+    pub base: PathBuf,
+    /// Start from this model folder (ours) instead of the base encoder with new heads.
+    pub init: Option<PathBuf>,
+    pub out: PathBuf,
+    #[serde(flatten)]
+    pub data: DataFiles,
     pub epochs: usize,
     pub lr: f64,
     /// Peak learning rate per task, where it differs from `lr` (steps of that task use it).
@@ -79,9 +103,9 @@ fn truncate<T>(mut v: Vec<T>, limit: Option<usize>) -> Vec<T> {
 /// left in `out`.
 pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     tch::manual_seed(cfg.seed as i64);
-    let ner = truncate(conll::read(&cfg.ner_train)?, cfg.limit);
-    let tsc = truncate(newsmtsc::read(&cfg.tsc_train)?, cfg.limit);
-    let pairs = truncate(dsa::read(&cfg.dsa_train)?, cfg.limit);
+    let ner = truncate(conll::read(&cfg.data.ner_train)?, cfg.limit);
+    let tsc = truncate(newsmtsc::read(&cfg.data.tsc_train)?, cfg.limit);
+    let pairs = truncate(dsa::read(&cfg.data.dsa_train)?, cfg.limit);
     let mut labels: Vec<String> = vec!["O".into()];
     for s in &ner {
         for t in conll::to_bio(&s.tags) {
@@ -316,10 +340,10 @@ fn partial_label_loss(logits: &Tensor, labels: &Tensor, tags: &[String]) -> Tens
 /// selection score: the mean over the trained tasks only (an untrained head's score drifts
 /// with the encoder and must not pick the epoch).
 fn evaluate_dev(model: &StanceModel, cfg: &TrainConfig) -> Result<(serde_json::Value, f64)> {
-    let ner = eval::ner_on(model, &truncate(conll::read(&cfg.ner_dev)?, cfg.dev_limit))?;
+    let ner = eval::ner_on(model, &truncate(conll::read(&cfg.data.ner_dev)?, cfg.dev_limit))?;
     let mut scores = vec![(Task::Ner, ner.f1)];
     let mut dev = serde_json::json!({ "ner": ner });
-    for path in &cfg.tsc_dev {
+    for path in &cfg.data.tsc_dev {
         let r = eval::tsc_on(model, &truncate(newsmtsc::read(path)?, cfg.dev_limit))?;
         scores.push((Task::Tsc, r.f1_macro));
         let name = path
@@ -329,7 +353,7 @@ fn evaluate_dev(model: &StanceModel, cfg: &TrainConfig) -> Result<(serde_json::V
             .unwrap_or_default();
         dev[format!("tsc:{name}")] = serde_json::to_value(&r).unwrap_or_default();
     }
-    let d = eval::dsa_on(model, &truncate(dsa::read(&cfg.dsa_dev)?, cfg.dev_limit))?;
+    let d = eval::dsa_on(model, &truncate(dsa::read(&cfg.data.dsa_dev)?, cfg.dev_limit))?;
     scores.push((Task::Dsa, d.f1_macro));
     dev["dsa"] = serde_json::to_value(&d).unwrap_or_default();
     let trained: Vec<f64> = scores
@@ -349,14 +373,14 @@ fn sha256(path: &Path) -> String {
 
 fn write_metrics(cfg: &TrainConfig, best: &EpochReport, dir: &Path) -> Result<()> {
     let files: Vec<&PathBuf> = [
-        &cfg.ner_train,
-        &cfg.ner_dev,
-        &cfg.tsc_train,
-        &cfg.dsa_train,
-        &cfg.dsa_dev,
+        &cfg.data.ner_train,
+        &cfg.data.ner_dev,
+        &cfg.data.tsc_train,
+        &cfg.data.dsa_train,
+        &cfg.data.dsa_dev,
     ]
     .into_iter()
-    .chain(&cfg.tsc_dev)
+    .chain(&cfg.data.tsc_dev)
     .collect();
     let hashes: serde_json::Map<String, serde_json::Value> = files
         .iter()

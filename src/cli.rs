@@ -1,0 +1,268 @@
+//! The command line: flags and their help, as clap reads them (the binary's own module; the
+//! library knows nothing of flags).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use actorstance::model::PrecisionChoice;
+use actorstance::tables::TableFormat;
+use actorstance::train::Task;
+
+#[derive(Parser)]
+#[command(
+    name = "actorstance",
+    version,
+    about = "Who is hostile or friendly toward whom in news articles, with the evidence",
+    after_help = "Exit codes: 0 all records ok, 1 could not run, 2 usage error, 3 some records failed (reported in the output),\n130/143 stopped by SIGINT/SIGTERM (every record before that point is written; -o FILE: resume with --resume)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Analyse articles; prints one JSON line per input article, in input order.
+    #[command(
+        after_help = "Examples:\n  actorstance analyze examples/azerbaijan-russia.txt\n  actorstance analyze corpus.jsonl -o out.jsonl --threads 2\n  cat corpus.jsonl | actorstance analyze - --explain\n\nInputs: JSONL (one article per line: id, text, optional title, date, source, url; other fields are passed through),\n.txt files (one article each, id = file stem), directories (recursive), '-' for stdin (the default)."
+    )]
+    Analyze(AnalyzeArgs),
+    /// Fine-tune the encoder and heads (NER, target sentiment, directed stance).
+    #[command(after_help = "Example:\n  actorstance train -o models/my-model --data ../shared/data --epochs 3")]
+    Train(TrainArgs),
+    /// Choose the directed head's logit adjustment on dev and store it in the model's heads.json.
+    #[command(
+        after_help = "Example:\n  actorstance calibrate --model models/actorstance-minilm-v4 --data ../shared/data"
+    )]
+    Calibrate {
+        #[arg(long)]
+        model: PathBuf,
+        /// Folder laid out like ../shared/data (dsa/train.txt for the prior, dsa/valid.txt to choose).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
+    /// Corpus-level stance per time bucket, from analyze's JSONL results (streamed).
+    #[command(
+        after_help = "Examples:\n  actorstance aggregate out.jsonl --by week\n  actorstance aggregate results/ --by month --rollup country --format parquet -o corpus-tables\n\nWrites two tables: pairs (bucket, source, target, score, confidence, n_articles, n_sentences) and actors\n(bucket, actor, kind, stance_*, portrayal_*, n_articles). JSONL output has one object per row with \"table\".\nArticles without a date go into the bucket \"undated\"; failed records are skipped; a summary goes to stderr."
+    )]
+    Aggregate(AggregateArgs),
+    /// One self-contained HTML page from analyze's JSONL results: a directed graph of the
+    /// actors, the strongest pairs with their evidence, and a monthly time line for a corpus.
+    #[command(
+        after_help = "Example:\n  actorstance analyze examples/azerbaijan-russia.txt -o out.jsonl && actorstance report out.jsonl -o report.html"
+    )]
+    Report {
+        /// Results of `actorstance analyze`: JSONL files, folders of them, or a folder of
+        /// Parquet tables (--format parquet).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Heading of the page (default: the first input's name).
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Measure a model against a gold file; prints one JSON object.
+    #[command(
+        after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt [--end-to-end [--choose-cut]]\n  actorstance eval persent --gold persent/dev.csv\n  actorstance eval actors --gold tests/data/actors.jsonl"
+    )]
+    Eval {
+        task: EvalTask,
+        #[arg(long)]
+        gold: PathBuf,
+        /// Model folder (default: the bundled model).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// persent: choose the two portrayal thresholds on this file (dev only) and report them.
+        #[arg(long)]
+        choose_thresholds: bool,
+        /// dsa: measure the whole path (NER, actors, directed head, aggregation) instead of the
+        /// head on gold spans.
+        #[arg(long)]
+        end_to_end: bool,
+        /// dsa --end-to-end: the confidence under which a pair reads neutral (default: the one
+        /// chosen on DSA valid for the bundled model).
+        #[arg(long)]
+        cut: Option<f64>,
+        /// dsa --end-to-end: choose the cut on this file (valid only) and report it.
+        #[arg(long, conflicts_with = "cut")]
+        choose_cut: bool,
+        /// The encoder's number format (auto, fp32, bf16), as for analyze.
+        #[arg(long, default_value = "auto")]
+        precision: PrecisionChoice,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct AnalyzeArgs {
+    /// JSONL files, .txt files, directories, or '-' for stdin (default).
+    pub inputs: Vec<PathBuf>,
+    /// Write JSONL here instead of stdout (through FILE.partial, renamed when complete).
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Output format: JSON Lines (schema v1), or the flat tables articles, actors and pairs
+    /// as CSV or Parquet files in the folder given with -o.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    pub format: Format,
+    /// Continue an interrupted run into the same -o FILE: records already there are kept
+    /// (checked against the input by position and id) and the rest appended. Give the same
+    /// inputs and --batch-articles as the first run.
+    #[arg(long, requires = "out")]
+    pub resume: bool,
+    /// Model folder: ours, or a Hugging Face BERT token-classification folder (NER only).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Threads for the encoder and the text stages.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Count members' stance and portrayal for their country too.
+    #[arg(long, value_enum, default_value_t = RollupArg::Country)]
+    pub rollup: RollupArg,
+    /// Add the raw per-sentence predictions (`explain`) to each article.
+    #[arg(long)]
+    pub explain: bool,
+    /// A PETRARCH/TABARI .actors dictionary for CAMEO codes (dates checked against `date`).
+    #[arg(long)]
+    pub gazetteer: Option<PathBuf>,
+    /// Articles analysed together (one encoder pass over their sentences); output reaches
+    /// its destination after each batch.
+    #[arg(long, default_value_t = 32)]
+    pub batch_articles: usize,
+    /// The encoder's number format: fp32, bf16, or auto (bf16 on CPUs with AVX-512 BF16,
+    /// where it is faster and holds the dev metrics; fp32 elsewhere).
+    #[arg(long, default_value = "auto")]
+    pub precision: PrecisionChoice,
+    /// No progress bar (it is shown only when stderr is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args)]
+pub struct AggregateArgs {
+    /// Results of `actorstance analyze`: JSONL files, folders of them, or a folder of Parquet
+    /// tables (--format parquet).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Time bucket.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Day)]
+    pub by: PeriodArg,
+    /// `country`: members' pairs and scores count for their country (once per article).
+    #[arg(long, value_enum, default_value_t = RollupArg::None)]
+    pub rollup: RollupArg,
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    pub format: Format,
+    /// JSONL: a file (default stdout); csv/parquet: a folder for pairs and actors.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+}
+
+/// What `eval` measures (matched exhaustively: a task added here must be handled).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum EvalTask {
+    Ner,
+    Tsc,
+    Dsa,
+    Persent,
+    Actors,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Jsonl,
+    Csv,
+    Parquet,
+}
+
+impl Format {
+    /// The table format, or None for JSONL.
+    pub fn table(self) -> Option<TableFormat> {
+        match self {
+            Format::Jsonl => None,
+            Format::Csv => Some(TableFormat::Csv),
+            Format::Parquet => Some(TableFormat::Parquet),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RollupArg {
+    /// Members' scores also count for the country they belong to.
+    Country,
+    None,
+}
+
+#[derive(clap::Args)]
+pub struct TrainArgs {
+    /// Base encoder folder (config.json, tokenizer.json, weights).
+    #[arg(long, default_value = ".cache/base-model")]
+    pub base: PathBuf,
+    /// Start from this model folder (ours) instead of the base encoder with new heads.
+    #[arg(long)]
+    pub init: Option<PathBuf>,
+    /// Where the best epoch's model goes (a resumable checkpoint goes to OUT.checkpoint).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Folder laid out like ../shared/data.
+    #[arg(long, default_value = "../shared/data")]
+    pub data: PathBuf,
+    #[arg(long, default_value_t = 3)]
+    pub epochs: usize,
+    #[arg(long, default_value_t = 7e-5)]
+    pub lr: f64,
+    /// Peak learning rate of NER steps, and of entity-span steps (default: --lr).
+    #[arg(long)]
+    pub lr_ner: Option<f64>,
+    /// Peak learning rate of target-sentiment steps (default: --lr).
+    #[arg(long)]
+    pub lr_tsc: Option<f64>,
+    /// Peak learning rate of directed-stance steps (default: --lr).
+    #[arg(long)]
+    pub lr_dsa: Option<f64>,
+    /// Train DSA pairs in their given order only (default: also mirrored, p and q swapped).
+    #[arg(long)]
+    pub no_dsa_mirror: bool,
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    #[arg(long, default_value_t = 128)]
+    pub max_len: usize,
+    /// Width of the word-shape embedding joined to token states for NER (0: none).
+    #[arg(long, default_value_t = 16)]
+    pub shape_dim: i64,
+    #[arg(long, default_value_t = 13)]
+    pub seed: u64,
+    /// At most this many training examples per task (smoke tests).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// At most this many steps per epoch (smoke tests).
+    #[arg(long)]
+    pub max_steps: Option<usize>,
+    /// Evaluate on at most this many dev examples per file (smoke tests).
+    #[arg(long)]
+    pub dev_limit: Option<usize>,
+    /// Tasks to train: ner (CoNLL), tsc (NewsMTSC), dsa (DSA pairs), spans (DSA's bracketed
+    /// entities as partial NER labels). Dev figures always cover every head, to show any forgetting.
+    #[arg(long, value_delimiter = ',', default_values_t = Task::ALL)]
+    pub tasks: Vec<Task>,
+    /// Train the heads only, on states the encoder computes once (needs --init): refits the
+    /// heads of a trained model to its final encoder.
+    #[arg(long, requires = "init")]
+    pub freeze_encoder: bool,
+    /// The model's name, written to heads.json and reported in analyze's output.
+    #[arg(long, default_value = "actorstance-minilm")]
+    pub name: String,
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+}
