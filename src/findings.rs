@@ -8,7 +8,7 @@ use crate::actors::gazetteer::Gazetteer;
 use crate::encode::SentenceStates;
 use crate::error::Result;
 use crate::heads::{directed_stance, piece_range, tag_pieces, target_sentiment, PieceRange};
-use crate::mentions::{sentence_mentions, Mention};
+use crate::actors::mentions::{sentence_mentions, Mention};
 use crate::model::StanceModel;
 use crate::ner::{entities, Entity};
 use crate::tokenize::Pieces;

@@ -1,9 +1,10 @@
 //! actorstance: who is hostile or friendly toward whom in news articles, with the evidence.
 //!
 //! The modules follow the pipeline: [`input`] → [`clean`] → [`segment`] → [`tokenize`] →
-//! [`encode`] → [`heads`] and [`findings`] ([`ner`] decoding, [`mentions`]) → [`actors`] →
-//! [`stance`] → [`output`] → [`sink`]. [`pipeline`] wires them; [`resume`] reads back an
-//! interrupted run; [`train`] and [`eval`] fine-tune and measure the model.
+//! [`encode`] → [`heads`] and [`findings`] ([`ner`] decoding, [`actors::mentions`]) →
+//! [`actors`] → [`stance`] → [`output`] → [`sink`], handing on the plain data of [`record`].
+//! [`pipeline`] wires them; [`resume`] reads back an interrupted run, [`results`] a finished
+//! one for [`aggregate`] and [`report`]; [`train`] and [`eval`] fine-tune and measure the model.
 
 pub mod actors;
 pub mod aggregate;
@@ -16,7 +17,6 @@ pub mod findings;
 pub mod heads;
 pub mod input;
 pub mod lexicon;
-pub mod mentions;
 pub mod model;
 pub mod ner;
 pub mod output;

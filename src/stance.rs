@@ -125,7 +125,7 @@ impl Score {
 pub const MAX_EVIDENCE: usize = 3;
 
 /// The score of an article's items, or None without any.
-pub fn aggregate(items: &[Item]) -> Option<Score> {
+pub fn score_items(items: &[Item]) -> Option<Score> {
     let mut per_sentence: BTreeMap<usize, (f64, f64, f64)> = BTreeMap::new();
     for it in items {
         let e = per_sentence.entry(it.sentence).or_default();
@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn weighted_mean_with_agreement_confidence_and_ranked_evidence() {
-        let sc = aggregate(&[it(0, -1.0, 0.8), it(2, -0.5, 0.4), it(5, 1.0, 0.1)]).unwrap();
+        let sc = score_items(&[it(0, -1.0, 0.8), it(2, -0.5, 0.4), it(5, 1.0, 0.1)]).unwrap();
         // Σw = 1.3, Σws = -0.8 - 0.2 + 0.1 = -0.9, Σw|s| = 1.1
         assert!((sc.mean - (-0.9 / 1.3)).abs() < 1e-6);
         assert!((sc.score - (-0.9 / 1.3) * (1.0 - (-1.3f64).exp())).abs() < 1e-6);
@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn a_sentence_counts_once() {
-        let sc = aggregate(&[it(1, -1.0, 0.6), it(1, 0.0, 0.2), it(3, 1.0, 0.4)]).unwrap();
+        let sc = score_items(&[it(1, -1.0, 0.6), it(1, 0.0, 0.2), it(3, 1.0, 0.4)]).unwrap();
         // sentence 1: w = 0.4 (mean), s = -0.6/0.8 = -0.75
         assert!((sc.mean - ((0.4 * -0.75 + 0.4) / 0.8)).abs() < 1e-6);
         assert_eq!(sc.n_sentences, 2);
@@ -210,12 +210,12 @@ mod tests {
 
     #[test]
     fn a_lone_weak_sentence_gives_a_weak_score_and_keeps_its_mean() {
-        let weak = aggregate(&[it(0, 0.99, 0.3)]).unwrap();
+        let weak = score_items(&[it(0, 0.99, 0.3)]).unwrap();
         assert!((weak.mean - 0.99).abs() < 1e-6);
         assert!((weak.score - 0.99 * (1.0 - (-0.3f64).exp())).abs() < 1e-6);
         assert!(weak.score < 0.26);
         // Seven consistent sentences keep most of their mean.
-        let strong = aggregate(&(0..7).map(|k| it(k, -0.9, 0.8)).collect::<Vec<_>>()).unwrap();
+        let strong = score_items(&(0..7).map(|k| it(k, -0.9, 0.8)).collect::<Vec<_>>()).unwrap();
         assert!((strong.mean + 0.9).abs() < 1e-6);
         assert!(strong.score < -0.89 && strong.score > -0.9);
     }
@@ -225,7 +225,7 @@ mod tests {
         let (ab, ba) = directed_items(4, &[0.1, 0.1, 0.0, 0.6, 0.2]);
         assert!((ab.w - 0.7).abs() < 1e-6 && (ab.s - (-0.5 / 0.7)).abs() < 1e-6);
         assert!((ba.w - 0.2).abs() < 1e-6 && (ba.s + 1.0).abs() < 1e-6);
-        assert!(aggregate(&[]).is_none());
+        assert!(score_items(&[]).is_none());
     }
 
     fn sums(sc: &Score) -> Sums {
@@ -234,9 +234,9 @@ mod tests {
 
     #[test]
     fn a_corpus_scores_as_one_article_holding_all_its_sentences() {
-        let a = aggregate(&[it(0, -1.0, 0.8), it(1, 0.5, 0.4)]).unwrap();
-        let b = aggregate(&[it(0, -0.6, 0.7)]).unwrap();
-        let both = aggregate(&[it(0, -1.0, 0.8), it(1, 0.5, 0.4), it(2, -0.6, 0.7)]).unwrap();
+        let a = score_items(&[it(0, -1.0, 0.8), it(1, 0.5, 0.4)]).unwrap();
+        let b = score_items(&[it(0, -0.6, 0.7)]).unwrap();
+        let both = score_items(&[it(0, -1.0, 0.8), it(1, 0.5, 0.4), it(2, -0.6, 0.7)]).unwrap();
         let mut corpus = sums(&a);
         corpus.add(&sums(&b));
         assert!((corpus.score() - both.score).abs() < 1e-9);

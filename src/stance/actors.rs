@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{aggregate, directed_items, portrayal_item, Item, Score};
+use super::{directed_items, portrayal_item, score_items, Item, Score};
 use crate::actors::resolve::{ActorKind, Resolution};
 use crate::findings::Findings;
 
@@ -23,7 +23,7 @@ pub enum Rollup {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActorScores {
     pub actor: usize,
-    /// The aggregate over all of the actor's outgoing pairs.
+    /// The score of all of the actor's outgoing pairs together.
     pub stance: Option<Score>,
     pub portrayal: Option<Score>,
     /// (target actor, score), by target index.
@@ -92,11 +92,11 @@ pub fn score_actors(res: &Resolution, f: &Findings, rollup: Rollup) -> Vec<Actor
                 .map(|(&(_, y), v)| (y, v))
                 .collect();
             let outgoing: Vec<Item> = targets.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-            let toward = targets.iter().filter_map(|&(y, v)| Some((y, aggregate(v)?))).collect();
+            let toward = targets.iter().filter_map(|&(y, v)| Some((y, score_items(v)?))).collect();
             ActorScores {
                 actor: a,
-                stance: aggregate(&outgoing),
-                portrayal: aggregate(&portrayal_items[a]),
+                stance: score_items(&outgoing),
+                portrayal: score_items(&portrayal_items[a]),
                 toward,
             }
         })
@@ -107,7 +107,7 @@ pub fn score_actors(res: &Resolution, f: &Findings, rollup: Rollup) -> Vec<Actor
 mod tests {
     use super::*;
     use crate::actors::resolve::{Actor, ActorKind};
-    use crate::mentions::Mention;
+    use crate::actors::mentions::Mention;
 
     fn actor(id: &str, kind: ActorKind, affiliation: Option<usize>, mentions: Vec<usize>) -> Actor {
         Actor {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::actors::gazetteer::{Gazetteer, Via};
 use crate::actors::places::{Places, DOMINANCE};
 use crate::lexicon::US_GEORGIA_CUES;
-use crate::mentions::Mention;
+use crate::actors::mentions::Mention;
 use crate::ner::EntityKind;
 
 /// Whether the article uses "Georgia" for the US state.

@@ -24,7 +24,7 @@ use super::gazetteer::Gazetteer;
 use super::leaders::Leaders;
 use super::petrarch::{ActorDictionary, Date};
 use super::places::Places;
-use crate::mentions::Mention;
+use crate::actors::mentions::Mention;
 
 mod affiliation;
 mod countries;

@@ -4,7 +4,7 @@
 use super::{ActorKind, Article, State};
 use crate::actors::leaders::Leaders;
 use crate::lexicon::{GROUP_ADJECTIVE_ENDINGS, MEMBER_ENDINGS, NOT_GROUPS, ORGANISATION_HEADS, PERSON_TITLES};
-use crate::mentions::Mention;
+use crate::actors::mentions::Mention;
 use crate::ner::EntityKind;
 
 /// The key of the one place that is no country's: Georgia where the article means the US state.

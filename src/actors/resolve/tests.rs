@@ -3,7 +3,7 @@
 use super::*;
 use crate::actors::gazetteer::Gazetteer;
 use crate::actors::petrarch::parse_actors;
-use crate::mentions::sentence_mentions;
+use crate::actors::mentions::sentence_mentions;
 use crate::ner::Entity;
 use crate::segment;
 
