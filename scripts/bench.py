@@ -1,7 +1,10 @@
-"""The benchmark behind scripts/bench: actorstance and its peers as whole processes, one after
-the other, on one corpus built from PerSenT dev (and its 5x and 10x repetitions for scaling).
-Writes bench/results.json and prints the README's table. Run through scripts/bench, which
-builds the binary and installs the peers first.
+"""The benchmark behind scripts/bench: actorstance and its peers as whole processes on one
+corpus built from PerSenT dev (and its 5x and 10x repetitions for scaling). Rows are paired:
+each round runs every row once, in the same order (A B C, A B C, ...), so that a machine's
+drift hits every row alike; a row's time is its median over the rounds, and each ratio is the
+median of the per-round ratios, with their spread (min, max). Writes bench/results.json and
+prints the README's table. Run through scripts/bench, which builds the binary and installs the
+peers first.
 
 Every peer reads the same sentences that actorstance analysed (taken from its output's
 sentence offsets), so word pieces per second compare like with like."""
@@ -24,7 +27,7 @@ def cpu():
 
 
 def timed(name, cmd, articles, pieces, **extra):
-    """Runs cmd to completion; wall seconds and the process's own peak RSS (wait4)."""
+    """Runs cmd to completion once; wall seconds and the process's own peak RSS (wait4)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stderr = p.stderr.read()
@@ -46,6 +49,9 @@ def main():
     ap.add_argument("--bf16", choices=["auto", "yes", "no"], default="auto",
                     help="bf16 rows: auto = only where the CPU has AVX-512 BF16 (elsewhere bf16 is emulated, ~30x slower)")
     ap.add_argument("--limit", type=int, help="only the first N articles of PerSenT dev (a quick trial)")
+    ap.add_argument("--rounds", type=int, default=3, help="paired rounds (each runs every row once)")
+    ap.add_argument("--no-peers", action="store_true", help="actorstance rows only (no Python peers)")
+    ap.add_argument("--against", help="another actorstance binary, run as a paired row (before/after a change)")
     ap.add_argument("--out", default=os.path.join(root, "bench", "results.json"))
     ap.add_argument("--work", required=True)
     a = ap.parse_args()
@@ -93,26 +99,49 @@ def main():
     pieces = sum(len(e.ids) for e in tok.encode_batch(lines, add_special_tokens=False))
     first["word_pieces_per_s"] = round(pieces / first["seconds"])
 
-    systems = [first]
+    # The paired rows: (name, command, extra fields).
+    rows = [("actorstance", cmd, {"precision": auto})]
+    if a.against:
+        other = [a.against] + cmd[1:]
+        rows.append(("actorstance-against", other, {"precision": auto, "binary": a.against}))
     for precision in ["fp32", "bf16"]:
         if precision != auto and (precision == "fp32" or bf16):
-            systems.append(timed("actorstance", analyze(1, precision)[0], n, pieces, precision=precision))
+            rows.append(("actorstance", analyze(1, precision)[0], {"precision": precision}))
     peers = os.path.join(here, "bench-peers")
-    for precision in ["fp32"] + (["bf16"] if bf16 else []):
-        systems.append(timed("python-encoder-only", [python, os.path.join(peers, "encoder.py"), base, sentences,
-                                                     str(a.threads), precision], n, pieces, precision=precision))
-    systems.append(timed("huggingface-pipelines", [python, os.path.join(peers, "hf_pipelines.py"), base, sentences,
-                                                   str(a.threads)], n, pieces, precision="fp32"))
-    systems.append(timed("spacy-en_core_web_sm", [python, os.path.join(peers, "spacy_pipeline.py"), corpus[1]],
-                         n, pieces, precision="fp32"))
+    if not a.no_peers:
+        for precision in ["fp32"] + (["bf16"] if bf16 else []):
+            rows.append(("python-encoder-only", [python, os.path.join(peers, "encoder.py"), base, sentences,
+                                                 str(a.threads), precision], {"precision": precision}))
+        rows.append(("huggingface-pipelines", [python, os.path.join(peers, "hf_pipelines.py"), base, sentences,
+                                               str(a.threads)], {"precision": "fp32"}))
+        rows.append(("spacy-en_core_web_sm", [python, os.path.join(peers, "spacy_pipeline.py"), corpus[1]],
+                     {"precision": "fp32"}))
+    runs = [[] for _ in rows]
+    for _ in range(max(1, a.rounds)):
+        for k, (name, c, extra) in enumerate(rows):
+            runs[k].append(timed(name, c, n, pieces, **extra))
 
-    ours = {s["precision"]: s for s in systems if s["system"] == "actorstance"}
+    def median(xs):
+        xs = sorted(xs)
+        m = len(xs) // 2
+        return xs[m] if len(xs) % 2 else (xs[m - 1] + xs[m]) / 2
+
+    systems = []
+    for (name, _, extra), rs in zip(rows, runs):
+        seconds = median([r["seconds"] for r in rs])
+        systems.append({"system": name, "seconds": round(seconds, 2), "rounds": [r["seconds"] for r in rs],
+                        "articles": n, "articles_per_s": round(n / seconds, 2),
+                        "word_pieces_per_s": round(pieces / seconds),
+                        "peak_rss_mib": max(r["peak_rss_mib"] for r in rs), **extra})
+    ours_runs = runs[0]
     ratios = {}
-    for s in systems:
-        if s["system"] != "actorstance":
-            key = f"{s['system']}-{s['precision']}"
-            ratios[key] = {"speed": round(s["seconds"] / ours[auto]["seconds"], 2),
-                           "peak_rss": round(ours[auto]["peak_rss_mib"] / s["peak_rss_mib"], 2)}
+    for (name, _, extra), rs, s in zip(rows[1:], runs[1:], systems[1:]):
+        key = f"{name}-{extra['precision']}"
+        per_round = [p["seconds"] / o["seconds"] for p, o in zip(rs, ours_runs)]
+        ratios[key] = {"speed": round(median(per_round), 3),
+                       "speed_spread": [round(min(per_round), 3), round(max(per_round), 3)],
+                       "peak_rss": round(systems[0]["peak_rss_mib"] / s["peak_rss_mib"], 2)}
+    first = systems[0]
 
     scaling = [{"scale": 1, "articles": n, "seconds": first["seconds"], "peak_rss_mib": first["peak_rss_mib"]}]
     for k in scales:
@@ -129,6 +158,7 @@ def main():
         "cpu": model_name, "cpu_has_avx512_bf16": has_bf16, "threads": a.threads,
         "corpus": {"source": "PerSenT dev.csv (DOCUMENT as text)", "articles": n, "sentences": len(lines), "word_pieces": pieces},
         "auto_precision": auto,
+        "rounds": max(1, a.rounds),
         "systems": systems,
         "ratios_actorstance_over_peer": ratios,
         "scaling": {"points": scaling,
@@ -141,11 +171,13 @@ def main():
         json.dump(results, f, indent=2)
         f.write("\n")
     print(f"{n} articles, {len(lines)} sentences, {pieces} word pieces; {a.threads} threads; {model_name}\n")
+    print(f"median of {max(1, a.rounds)} paired rounds; speed-up: median of the per-round ratios (spread)\n")
     print("| system | precision | seconds | articles/s | word pieces/s | peak RSS MiB | actorstance speed-up |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for s in systems:
         key = f"{s['system']}-{s['precision']}"
-        up = f"{ratios[key]['speed']:.2f}x" if key in ratios else "–"
+        r = ratios.get(key)
+        up = f"{r['speed']:.2f}x ({r['speed_spread'][0]:.2f}–{r['speed_spread'][1]:.2f})" if r else "–"
         print(f"| {s['system']} | {s['precision']} | {s['seconds']:.1f} | {s['articles_per_s']:.1f} | {s['word_pieces_per_s']} | {s['peak_rss_mib']} | {up} |")
     print("\nscaling: " + ", ".join(f"x{p['scale']}: {p['seconds']:.1f} s, {p['peak_rss_mib']} MiB" for p in scaling))
 

@@ -30,6 +30,19 @@ fn corpus(path: &Path) {
     std::fs::write(path, body).unwrap();
 }
 
+/// The tiny model's results for the test corpus, in `tmp`: `out.jsonl` and, as Parquet,
+/// `tables/`. Returns (results, tables).
+fn analysed(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let model = tiny_model(&tmp.join("m"), true, 4);
+    let input = tmp.join("in.jsonl");
+    corpus(&input);
+    let results = tmp.join("out.jsonl");
+    let tables = tmp.join("tables");
+    analyze_path(&model, &["-o", results.to_str().unwrap()], &input);
+    analyze_path(&model, &["--format", "parquet", "-o", tables.to_str().unwrap()], &input);
+    (results, tables)
+}
+
 /// (column name → strings) of a Parquet file; numbers as their display.
 fn read_parquet(path: &Path) -> BTreeMap<String, Vec<Option<String>>> {
     let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap())
@@ -155,11 +168,7 @@ fn tables_need_a_folder_and_do_not_resume() {
 #[test]
 fn aggregate_buckets_pairs_and_counts_what_it_skipped() {
     let tmp = tempfile::tempdir().unwrap();
-    let model = tiny_model(&tmp.path().join("m"), true, 4);
-    let input = tmp.path().join("in.jsonl");
-    corpus(&input);
-    let results = tmp.path().join("out.jsonl");
-    analyze_path(&model, &["-o", results.to_str().unwrap()], &input);
+    let (results, _) = analysed(tmp.path());
     let jsonl: Vec<serde_json::Value> = std::fs::read_to_string(&results)
         .unwrap()
         .lines()
@@ -261,13 +270,7 @@ fn the_readme_duckdb_example_reads_the_tables() {
 #[test]
 fn aggregate_and_report_read_parquet_tables_as_they_read_jsonl() {
     let tmp = tempfile::tempdir().unwrap();
-    let model = tiny_model(&tmp.path().join("m"), true, 4);
-    let input = tmp.path().join("in.jsonl");
-    corpus(&input);
-    let results = tmp.path().join("out.jsonl");
-    let tables = tmp.path().join("tables");
-    analyze_path(&model, &["-o", results.to_str().unwrap()], &input);
-    analyze_path(&model, &["--format", "parquet", "-o", tables.to_str().unwrap()], &input);
+    let (results, tables) = analysed(tmp.path());
     let aggregate = |from: &Path| {
         let out = bin()
             .args(["aggregate", "--by", "week", "--rollup", "country"])
@@ -350,11 +353,7 @@ fn a_corpus_of_one_article_scores_each_pair_as_the_article_does() {
 #[test]
 fn aggregate_writes_its_file_whole_through_a_partial_file() {
     let tmp = tempfile::tempdir().unwrap();
-    let model = tiny_model(&tmp.path().join("m"), true, 4);
-    let input = tmp.path().join("in.jsonl");
-    corpus(&input);
-    let results = tmp.path().join("out.jsonl");
-    analyze_path(&model, &["-o", results.to_str().unwrap()], &input);
+    let (results, _) = analysed(tmp.path());
     let out = tmp.path().join("corpus.jsonl");
     let partial = tmp.path().join("corpus.jsonl.partial");
     // Where the partial file cannot be written, nothing is written at all.
@@ -394,11 +393,7 @@ fn rewrite_parquet(path: &Path, arrange: impl Fn(usize) -> Vec<usize>) {
 #[test]
 fn parquet_tables_whose_rows_were_re_sorted_or_repeated_are_refused_with_a_reason() {
     let tmp = tempfile::tempdir().unwrap();
-    let model = tiny_model(&tmp.path().join("m"), true, 4);
-    let input = tmp.path().join("in.jsonl");
-    corpus(&input);
-    let tables = tmp.path().join("tables");
-    analyze_path(&model, &["--format", "parquet", "-o", tables.to_str().unwrap()], &input);
+    let (_, tables) = analysed(tmp.path());
     let aggregate = |dir: &Path| bin().arg("aggregate").arg(dir).output().unwrap();
     assert!(aggregate(&tables).status.success());
     let copy = |name: &str| {
