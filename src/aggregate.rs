@@ -8,10 +8,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Deserialize;
-
-use crate::output::ScoreOut;
-use crate::results::Line;
+use crate::actors::resolve::ActorKind;
+use crate::output::{ArticleOutput, ScoreOut, Status};
+use crate::results::Item;
 use crate::stance::Sums;
 use crate::tables::{count, score_cells, text, Cell, Kind};
 
@@ -69,78 +68,10 @@ struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, s: &ScoreLine) {
+    fn add(&mut self, s: &ScoreOut) {
         self.sums.add(&s.sums());
         self.n_articles += 1;
     }
-}
-
-/// What aggregation and the report read of a results line (schema v1); everything else is
-/// ignored.
-#[derive(Debug, Deserialize)]
-pub struct ResultLine {
-    pub id: String,
-    pub status: String,
-    #[serde(default)]
-    pub date: Option<String>,
-    pub model: ModelLine,
-    #[serde(default)]
-    pub actors: Vec<ActorLine>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ModelLine {
-    pub name: String,
-    pub version: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct ActorLine {
-    pub id: String,
-    #[serde(default)]
-    pub name: String,
-    pub kind: String,
-    #[serde(default)]
-    pub mentions: Vec<serde::de::IgnoredAny>,
-    #[serde(default)]
-    pub affiliation: Option<String>,
-    pub stance: Option<ScoreLine>,
-    pub portrayal: Option<ScoreLine>,
-    #[serde(default)]
-    pub toward: Vec<TowardLine>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-pub struct ScoreLine {
-    pub score: f64,
-    pub mean: f64,
-    pub weight: f64,
-    /// Absent from results written before it was added: read as full agreement within
-    /// the article (Σ w·|s| = |Σ w·s|), and counted.
-    pub weight_abs: Option<f64>,
-    pub confidence: f64,
-    pub n_sentences: usize,
-}
-
-impl ScoreLine {
-    pub fn sums(&self) -> Sums {
-        let weight_abs = self.weight_abs.unwrap_or((self.mean * self.weight).abs());
-        Sums::of_score(self.weight, self.mean, weight_abs, self.n_sentences)
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct TowardLine {
-    pub target: String,
-    #[serde(flatten)]
-    pub score: ScoreLine,
-    #[serde(default)]
-    pub evidence: Vec<EvidenceLine>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct EvidenceLine {
-    pub text: String,
 }
 
 /// Counts of what was read, for the summary.
@@ -209,24 +140,21 @@ impl Aggregator {
         }
     }
 
-    /// One results line; a line that is not a result is counted, not fatal.
-    pub fn add_line(&mut self, line: Line) {
-        match line {
-            Line::Text(t) => match serde_json::from_str::<ResultLine>(t) {
-                Ok(r) => self.add(&r),
-                Err(_) => self.counts.unreadable_lines += 1,
-            },
-            Line::NotUtf8 => self.counts.unreadable_lines += 1,
+    /// One item of results; one that is not a result is counted, not fatal.
+    pub fn add_item(&mut self, item: &Item) {
+        match item {
+            Item::Article(r) => self.add(r),
+            Item::NotAResult => self.counts.unreadable_lines += 1,
         }
     }
 
-    pub fn add(&mut self, r: &ResultLine) {
+    pub fn add(&mut self, r: &ArticleOutput) {
         *self
             .counts
             .models
             .entry(format!("{} {}", r.model.name, r.model.version))
             .or_default() += 1;
-        if r.status != "ok" {
+        if r.status != Status::Ok {
             self.counts.failed_skipped += 1;
             return;
         }
@@ -249,64 +177,58 @@ impl Aggregator {
         // One entry per article and (rolled-up) pair: the side's own entry (an article
         // analysed with the country roll-up already counts its members' sentences in it), else
         // the best-supported one (the largest Σ w). Each candidate is ranked (own, Σ w).
-        let mut pairs: BTreeMap<(String, String), (bool, TowardLine)> = BTreeMap::new();
-        let mut stance: BTreeMap<String, (bool, String, ScoreLine)> = BTreeMap::new();
-        let mut portrayal: BTreeMap<String, (bool, ScoreLine)> = BTreeMap::new();
+        let mut pairs: BTreeMap<(String, String), (bool, &ScoreOut)> = BTreeMap::new();
+        let mut stance: BTreeMap<String, (bool, &'static str, &ScoreOut)> = BTreeMap::new();
+        let mut portrayal: BTreeMap<String, (bool, &ScoreOut)> = BTreeMap::new();
         for a in &r.actors {
             let me = side(&a.id);
             let own = me == a.id;
-            let kind = if own { a.kind.clone() } else { "country".to_string() };
+            let kind = if own { a.kind.as_str() } else { ActorKind::Country.as_str() };
             for t in &a.toward {
                 let them = side(&t.target);
                 if them == me {
                     continue;
                 }
                 let own = own && them == t.target;
-                let e = pairs.entry((me.clone(), them)).or_insert_with(|| (own, t.clone()));
-                if (own, t.score.weight) > (e.0, e.1.score.weight) {
-                    *e = (own, t.clone());
+                let e = pairs.entry((me.clone(), them)).or_insert((own, &t.score));
+                if (own, t.score.weight) > (e.0, e.1.weight) {
+                    *e = (own, &t.score);
                 }
             }
-            if let Some(s) = a.portrayal {
+            if let Some(s) = &a.portrayal {
                 let e = portrayal.entry(me.clone()).or_insert((own, s));
                 if (own, s.weight) > (e.0, e.1.weight) {
                     *e = (own, s);
                 }
             }
-            if let Some(s) = a.stance {
-                let e = stance.entry(me.clone()).or_insert((own, kind.clone(), s));
+            if let Some(s) = &a.stance {
+                let e = stance.entry(me.clone()).or_insert((own, kind, s));
                 if (own, s.weight) > (e.0, e.2.weight) {
                     *e = (own, kind, s);
                 }
             }
         }
-        let older = |s: &ScoreLine| usize::from(s.weight_abs.is_none());
-        self.counts.scores_without_weight_abs += pairs.values().map(|t| older(&t.1.score)).sum::<usize>()
-            + stance.values().map(|s| older(&s.2)).sum::<usize>()
-            + portrayal.values().map(|s| older(&s.1)).sum::<usize>();
+        let older = |s: &ScoreOut| usize::from(s.weight_abs.is_none());
+        self.counts.scores_without_weight_abs += pairs.values().map(|t| older(t.1)).sum::<usize>()
+            + stance.values().map(|s| older(s.2)).sum::<usize>()
+            + portrayal.values().map(|s| older(s.1)).sum::<usize>();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         for ((me, them), (_, t)) in pairs {
             seen.insert(me.clone());
             seen.insert(them.clone());
-            self.pairs
-                .entry((bucket.clone(), me, them))
-                .or_default()
-                .add(&t.score);
+            self.pairs.entry((bucket.clone(), me, them)).or_default().add(t);
         }
         for (me, (_, kind, s)) in stance {
             seen.insert(me.clone());
             let e = self
                 .stance
                 .entry((bucket.clone(), me))
-                .or_insert((kind, Acc::default()));
-            e.1.add(&s);
+                .or_insert((kind.to_string(), Acc::default()));
+            e.1.add(s);
         }
         for (me, (_, s)) in portrayal {
             seen.insert(me.clone());
-            self.portrayal
-                .entry((bucket.clone(), me))
-                .or_default()
-                .add(&s);
+            self.portrayal.entry((bucket.clone(), me)).or_default().add(s);
         }
         for me in seen {
             *self.articles.entry((bucket.clone(), me)).or_default() += 1;
@@ -442,14 +364,15 @@ mod tests {
              "toward": [{"target": "AZE", "score": 0.1, "mean": 0.4, "weight": 0.25,
                          "confidence": 0.2, "n_sentences": 1}]}
         ]);
-        agg.add_line(Line::Text(&line("a", Some("2025-06-30"), a1)));
-        agg.add_line(Line::Text(&line("b", Some("2025-06-02"), a2)));
-        agg.add_line(Line::Text(&line("c", None, serde_json::json!([]))));
-        agg.add_line(Line::Text(
+        let read = |l: &str| Item::of_line(l);
+        agg.add_item(&read(&line("a", Some("2025-06-30"), a1)));
+        agg.add_item(&read(&line("b", Some("2025-06-02"), a2)));
+        agg.add_item(&read(&line("c", None, serde_json::json!([]))));
+        agg.add_item(&read(
             "{\"id\":\"d\",\"status\":\"error\",\"model\":{\"name\":\"m\",\"version\":\"1\"}}",
         ));
-        agg.add_line(Line::Text("not json"));
-        agg.add_line(Line::NotUtf8);
+        agg.add_item(&read("not json"));
+        agg.add_item(&Item::NotAResult);
         let rows = agg.pair_rows();
         assert_eq!(rows.len(), 1);
         let r = &rows[0];

@@ -75,7 +75,7 @@ impl Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// Why one record failed. Serialised as the snake_case name (`error.kind` in the output).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     /// The line is not JSON.

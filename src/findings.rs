@@ -29,7 +29,7 @@ pub struct Findings {
 
 /// What the model stage could not score in an article, counted so that no limit drops work
 /// unseen (the output says so per article, the run in its summary).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Unscored {
     /// Sentences with no word pieces: nothing for the encoder to read.
     pub sentences: usize,

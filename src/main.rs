@@ -108,7 +108,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Aggregate(a) => aggregate(a),
         Command::Report { inputs, out, title } => {
             let mut report = actorstance::report::Report::default();
-            actorstance::results::for_each_line(&inputs, |line| report.add_line(line))?;
+            actorstance::results::for_each(&inputs, |item| report.add_item(&item))?;
             let title = title.unwrap_or_else(|| format!("actorstance: {}", inputs[0].display()));
             std::fs::write(&out, report.html(&title)).with_context(|| format!("writing {}", out.display()))?;
             eprintln!("actorstance: report: {}", serde_json::to_string(report.counts())?);
@@ -308,7 +308,7 @@ fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
         PeriodArg::All => Period::All,
     };
     let mut agg = Aggregator::new(period, matches!(a.rollup, RollupArg::Country));
-    actorstance::results::for_each_line(&a.inputs, |line| agg.add_line(line))?;
+    actorstance::results::for_each(&a.inputs, |item| agg.add_item(&item))?;
     let pairs: Vec<_> = agg.pair_rows().iter().map(actorstance::aggregate::pair_row).collect();
     let actors: Vec<_> = agg.actor_rows().iter().map(actorstance::aggregate::actor_row).collect();
     let c = &agg.counts;

@@ -1,10 +1,12 @@
-//! Output schema v1 (`schema/article.schema.json`): one JSON object per input article, and
-//! the mapping from the pipeline's domain results to it (the only serde types of the run).
-//! Offsets are Unicode scalar (char) offsets into the input `text`.
+//! Output schema v1 (`schema/article.schema.json`): one JSON object per input article, the
+//! mapping from the pipeline's domain results to it, and the reading of it back
+//! ([`read_line`]; `aggregate` and `report` consume these same types, and the Parquet
+//! read-back in `tables` builds them). Offsets are Unicode scalar (char) offsets into the input
+//! `text`.
 
 use std::ops::Range;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::actors::resolve::Resolution;
@@ -30,14 +32,14 @@ pub const OUTPUT_KEYS: &[&str] = &[
     "explain",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
     Error,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ArticleOutput {
     pub id: String,
     pub status: Status,
@@ -51,8 +53,11 @@ pub struct ArticleOutput {
     /// Input fields we do not interpret, passed through (renamed where they clash).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    #[serde(default)]
     pub sentences: Vec<SentenceOut>,
+    #[serde(default)]
     pub entities: Vec<EntityOut>,
+    #[serde(default)]
     pub actors: Vec<ActorOut>,
     /// Present only where a limit left work undone in this article.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -80,19 +85,19 @@ pub fn passthrough_fields(extra: Passthrough) -> Map<String, Value> {
     kept
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorOut {
     pub kind: FailureKind,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct SentenceOut {
     pub start: usize,
     pub end: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EntityOut {
     pub text: String,
     pub label: String,
@@ -102,7 +107,7 @@ pub struct EntityOut {
     pub sentence: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MentionOut {
     pub text: String,
     pub start: usize,
@@ -110,7 +115,7 @@ pub struct MentionOut {
     pub sentence: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvidenceOut {
     pub sentence: usize,
     pub start: usize,
@@ -120,50 +125,65 @@ pub struct EvidenceOut {
     pub score: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScoreOut {
     /// `mean` scaled by the weight of the evidence behind it.
     pub score: f64,
     pub mean: f64,
     /// Σ w, the sentences' worth of evidence behind `mean`.
     pub weight: f64,
-    /// Σ w·|s|: with `weight` and `mean`, what adds this score into a corpus's.
-    pub weight_abs: f64,
+    /// Σ w·|s|: with `weight` and `mean`, what adds this score into a corpus's. Always
+    /// written; absent from results of versions before it, which read it as None.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_abs: Option<f64>,
     pub confidence: f64,
     pub n_sentences: usize,
+    #[serde(default)]
     pub evidence: Vec<EvidenceOut>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+impl ScoreOut {
+    /// The sums behind this score, for adding it to others (`aggregate`). A score without
+    /// `weight_abs` (an older version's) is read as full agreement: Σ w·|s| = |Σ w·s|.
+    pub fn sums(&self) -> Sums {
+        let weight_abs = self.weight_abs.unwrap_or((self.mean * self.weight).abs());
+        Sums::of_score(self.weight, self.mean, weight_abs, self.n_sentences)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TowardOut {
     pub target: String,
     #[serde(flatten)]
     pub score: ScoreOut,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ActorOut {
     pub id: String,
+    #[serde(default)]
     pub name: String,
     pub kind: crate::actors::resolve::ActorKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub affiliation: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cameo: Option<String>,
+    #[serde(default)]
     pub mentions: Vec<MentionOut>,
     pub stance: Option<ScoreOut>,
     pub portrayal: Option<ScoreOut>,
+    #[serde(default)]
     pub toward: Vec<TowardOut>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExplainSentence {
     pub sentence: usize,
     pub mentions: Vec<ExplainMention>,
     pub pairs: Vec<ExplainPair>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExplainMention {
     pub text: String,
     pub start: usize,
@@ -174,7 +194,7 @@ pub struct ExplainMention {
     pub portrayal: Option<[f64; 3]>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExplainPair {
     pub p: String,
     pub q: String,
@@ -187,6 +207,11 @@ pub struct ExplainPair {
 /// Four decimals are plenty for probabilities and scores, and keep the JSONL small.
 pub fn round(x: impl Into<f64>) -> f64 {
     (x.into() * 1e4).round() / 1e4
+}
+
+/// One results line read back; an error where it is no output line of ours.
+pub fn read_line(line: &str) -> serde_json::Result<ArticleOutput> {
+    serde_json::from_str(line)
 }
 
 impl ArticleOutput {
@@ -313,7 +338,7 @@ impl ScoreOut {
             score: round(s.score()),
             mean: round(s.mean()),
             weight: round(s.w),
-            weight_abs: round(s.w_abs),
+            weight_abs: Some(round(s.w_abs)),
             confidence: round(s.confidence()),
             n_sentences: s.n_sentences,
             evidence: Vec::new(),
@@ -326,7 +351,7 @@ fn score_out(s: &Score, sentences: &[Range<usize>], chars: &[char]) -> ScoreOut 
         score: round(s.score),
         mean: round(s.mean),
         weight: round(s.weight),
-        weight_abs: round(s.weight_abs),
+        weight_abs: Some(round(s.weight_abs)),
         confidence: round(s.confidence),
         n_sentences: s.n_sentences,
         evidence: s

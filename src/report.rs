@@ -6,8 +6,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::aggregate::{Aggregator, Counts, Period, ResultLine};
-use crate::results::Line;
+use crate::aggregate::{Aggregator, Counts, Period};
+use crate::output::Status;
+use crate::results::Item;
 
 /// Nodes drawn at most (the most mentioned), pairs listed in the table, pairs in the time line.
 pub const MAX_NODES: usize = 30;
@@ -73,30 +74,26 @@ fn colour(score: f64) -> String {
 }
 
 impl Report {
-    /// One results line, parsed once for the totals, the months, the nodes and the evidence.
-    pub fn add_line(&mut self, line: Line) {
-        let Line::Text(text) = line else {
+    /// One item of results, read once for the totals, the months, the nodes and the evidence.
+    pub fn add_item(&mut self, item: &Item) {
+        let Item::Article(r) = item else {
             self.all.counts.unreadable_lines += 1;
             return;
         };
-        let Ok(r) = serde_json::from_str::<ResultLine>(text) else {
-            self.all.counts.unreadable_lines += 1;
-            return;
-        };
-        self.all.add(&r);
-        self.monthly.add(&r);
-        if r.status != "ok" {
+        self.all.add(r);
+        self.monthly.add(r);
+        if r.status != Status::Ok {
             return;
         }
         for a in &r.actors {
             let n = self.nodes.entry(a.id.clone()).or_default();
             n.name.clone_from(&a.name);
-            n.kind.clone_from(&a.kind);
+            a.kind.as_str().clone_into(&mut n.kind);
             n.mentions += a.mentions.len();
             for t in &a.toward {
                 let kept = self.evidence.entry((a.id.clone(), t.target.clone())).or_default();
                 let w = t.score.score.abs() * t.score.confidence;
-                if let Some(e) = t.evidence.first() {
+                if let Some(e) = t.score.evidence.first() {
                     kept.push((w, r.id.clone(), e.text.clone()));
                     kept.sort_by(|x, y| y.0.total_cmp(&x.0));
                     kept.truncate(MAX_EVIDENCE);

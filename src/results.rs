@@ -1,30 +1,42 @@
 //! Reading results back (`aggregate`, `report`): JSONL files of `analyze`, folders of them,
-//! stdin (`-`), and folders of its Parquet tables, streamed line by line. A line that is not
-//! UTF-8 is handed on as [`Line::NotUtf8`] for the consumer to count, as it counts a line that
-//! is not a result: one bad line never fails the whole read.
+//! stdin (`-`), and folders of its Parquet tables, streamed article by article as the output's
+//! own types ([`ArticleOutput`]). A line that is not UTF-8, or not one of our output lines, is
+//! handed on as [`Item::NotAResult`] for the consumer to count: one bad line never fails the
+//! whole read.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::input::{self, Source};
+use crate::output::{read_line, ArticleOutput};
 
-/// One non-blank line of results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Line<'a> {
-    Text(&'a str),
-    NotUtf8,
+/// One article of results, or a line that is none.
+#[derive(Debug)]
+pub enum Item {
+    Article(Box<ArticleOutput>),
+    NotAResult,
 }
 
-/// Every non-blank line of the results in `inputs`, in order (Parquet table folders first).
-pub fn for_each_line(inputs: &[PathBuf], mut f: impl FnMut(Line)) -> Result<()> {
+impl Item {
+    pub fn of_line(line: &str) -> Self {
+        match read_line(line) {
+            Ok(a) => Item::Article(Box::new(a)),
+            Err(_) => Item::NotAResult,
+        }
+    }
+}
+
+/// Every article (and every non-blank line that is none) of the results in `inputs`, in order
+/// (Parquet table folders first).
+pub fn for_each(inputs: &[PathBuf], mut f: impl FnMut(Item)) -> Result<()> {
     // A folder of Parquet tables (analyze --format parquet) is read back as results.
     let (tables, files): (Vec<PathBuf>, Vec<PathBuf>) = inputs
         .iter()
         .cloned()
         .partition(|p| p.join("articles.parquet").is_file());
     for dir in &tables {
-        crate::tables::read_parquet_results(dir, |line| f(Line::Text(line)))?;
+        crate::tables::read_parquet_results(dir, |article| f(Item::Article(Box::new(article))))?;
     }
     if files.is_empty() {
         return Ok(());
@@ -47,8 +59,8 @@ pub fn for_each_line(inputs: &[PathBuf], mut f: impl FnMut(Line)) -> Result<()> 
     Ok(())
 }
 
-/// The lines of one stream; a leading byte-order mark is skipped.
-pub fn read_lines(reader: impl Read, path: &Path, f: &mut impl FnMut(Line)) -> Result<()> {
+/// The results lines of one stream; a leading byte-order mark is skipped.
+fn read_lines(reader: impl Read, path: &Path, f: &mut impl FnMut(Item)) -> Result<()> {
     let mut reader = BufReader::new(reader);
     let mut buf = Vec::new();
     loop {
@@ -60,10 +72,10 @@ pub fn read_lines(reader: impl Read, path: &Path, f: &mut impl FnMut(Line)) -> R
             Ok(line) => {
                 let line = line.trim_start_matches('\u{feff}').trim_end_matches(['\n', '\r']);
                 if !line.trim().is_empty() {
-                    f(Line::Text(line));
+                    f(Item::of_line(line));
                 }
             }
-            Err(_) => f(Line::NotUtf8),
+            Err(_) => f(Item::NotAResult),
         }
     }
 }
@@ -73,16 +85,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_line_that_is_not_utf8_is_handed_on_and_the_read_goes_on() {
-        let bytes = b"\xef\xbb\xbf{\"id\":\"a\"}\n\n{\"id\":\"\xff\"}\r\n  \n{\"id\":\"c\"}";
+    fn a_line_that_is_not_utf8_or_no_result_is_handed_on_and_the_read_goes_on() {
+        let ok = |id: &str| format!("{{\"id\":\"{id}\",\"status\":\"ok\",\"model\":{{\"name\":\"m\",\"version\":\"1\"}}}}");
+        let mut bytes = b"\xef\xbb\xbf".to_vec();
+        bytes.extend(ok("a").bytes());
+        bytes.extend(b"\n\n{\"id\":\"\xff\"}\r\n  \nnot json\n");
+        bytes.extend(ok("c").bytes());
         let mut got = Vec::new();
-        read_lines(&bytes[..], Path::new("r.jsonl"), &mut |l| {
-            got.push(match l {
-                Line::Text(t) => t.to_string(),
-                Line::NotUtf8 => "<not utf-8>".to_string(),
+        read_lines(&bytes[..], Path::new("r.jsonl"), &mut |item| {
+            got.push(match item {
+                Item::Article(a) => a.id,
+                Item::NotAResult => "<none>".to_string(),
             })
         })
         .unwrap();
-        assert_eq!(got, ["{\"id\":\"a\"}", "<not utf-8>", "{\"id\":\"c\"}"]);
+        assert_eq!(got, ["a", "<none>", "<none>", "c"]);
     }
 }

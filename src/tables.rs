@@ -1,5 +1,5 @@
-//! Flat tables for tools (pandas, polars, DuckDB, Spark): `articles`, `actors` and `pairs`,
-//! written as CSV or Parquet by [`TableSink`]. Rows are flattened from the schema v1 output
+//! Flat tables for tools (pandas, polars, DuckDB, Spark): `articles`, `actors`, `pairs` and
+//! `mentions`, written as CSV or Parquet by [`TableSink`]. Rows are flattened from the schema v1 output
 //! ([`ArticleOutput`]), so tables and JSONL always agree. Each file is written as
 //! `NAME.EXT.partial` and renamed when the run completes.
 
@@ -14,7 +14,7 @@ use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 
 use crate::error::{Error, Result};
-use crate::output::{ArticleOutput, ModelId, ScoreOut, Status};
+use crate::output::{ActorOut, ArticleOutput, ErrorOut, EvidenceOut, MentionOut, ModelId, ScoreOut, Status, TowardOut};
 use crate::record::Outcome;
 use crate::sink::Sink;
 
@@ -98,6 +98,20 @@ pub const PAIRS: &[(&str, Kind)] = &[
     ("confidence", Kind::Number),
     ("n_sentences", Kind::Count),
     ("evidence", Kind::Text),
+    ("evidence_sentence", Kind::Count),
+    ("evidence_start", Kind::Count),
+    ("evidence_end", Kind::Count),
+    ("evidence_score", Kind::Number),
+];
+
+/// Each actor's mentions, in text order.
+pub const MENTIONS: &[(&str, Kind)] = &[
+    ("article_id", Kind::Text),
+    ("actor", Kind::Text),
+    ("text", Kind::Text),
+    ("start", Kind::Count),
+    ("end", Kind::Count),
+    ("sentence", Kind::Count),
 ];
 
 /// A row as a JSON object (for JSONL output of tables).
@@ -121,7 +135,7 @@ pub(crate) fn text(s: impl Into<String>) -> Cell {
 }
 
 pub(crate) fn count(n: usize) -> Cell {
-    Cell::Count(Some(u32::try_from(n).unwrap_or(u32::MAX)))
+    Cell::Count(Some(count_of(n)))
 }
 
 /// The six score columns (`score`, `mean`, `weight`, `weight_abs`, `confidence`,
@@ -131,14 +145,21 @@ pub(crate) fn score_cells(s: Option<&ScoreOut>) -> [Cell; 6] {
         Cell::Number(s.map(|s| s.score)),
         Cell::Number(s.map(|s| s.mean)),
         Cell::Number(s.map(|s| s.weight)),
-        Cell::Number(s.map(|s| s.weight_abs)),
+        Cell::Number(s.and_then(|s| s.weight_abs)),
         Cell::Number(s.map(|s| s.confidence)),
-        Cell::Count(s.map(|s| u32::try_from(s.n_sentences).unwrap_or(u32::MAX))),
+        Cell::Count(s.map(|s| count_of(s.n_sentences))),
     ]
 }
 
-/// The rows of one article in the three tables.
-pub fn rows(a: &ArticleOutput) -> (Vec<Cell>, Vec<Vec<Cell>>, Vec<Vec<Cell>>) {
+/// The rows of one article in the four tables.
+pub struct Rows {
+    pub article: Vec<Cell>,
+    pub actors: Vec<Vec<Cell>>,
+    pub pairs: Vec<Vec<Cell>>,
+    pub mentions: Vec<Vec<Cell>>,
+}
+
+pub fn rows(a: &ArticleOutput) -> Rows {
     let status = match a.status {
         Status::Ok => "ok",
         Status::Error => "error",
@@ -161,6 +182,7 @@ pub fn rows(a: &ArticleOutput) -> (Vec<Cell>, Vec<Vec<Cell>>, Vec<Vec<Cell>>) {
     let date = || Cell::Text(a.date.clone());
     let mut actors = Vec::new();
     let mut pairs = Vec::new();
+    let mut mentions = Vec::new();
     for actor in &a.actors {
         let mut row = vec![
             text(&a.id),
@@ -183,11 +205,37 @@ pub fn rows(a: &ArticleOutput) -> (Vec<Cell>, Vec<Vec<Cell>>, Vec<Vec<Cell>>) {
         for t in &actor.toward {
             let mut row = vec![text(&a.id), date(), text(&actor.id), text(&t.target)];
             row.extend(score_cells(Some(&t.score)));
-            row.push(Cell::Text(t.score.evidence.first().map(|e| e.text.clone())));
+            let first = t.score.evidence.first();
+            row.extend([
+                Cell::Text(first.map(|e| e.text.clone())),
+                Cell::Count(first.map(|e| count_of(e.sentence))),
+                Cell::Count(first.map(|e| count_of(e.start))),
+                Cell::Count(first.map(|e| count_of(e.end))),
+                Cell::Number(first.map(|e| e.score)),
+            ]);
             pairs.push(row);
         }
+        for m in &actor.mentions {
+            mentions.push(vec![
+                text(&a.id),
+                text(&actor.id),
+                text(&m.text),
+                count(m.start),
+                count(m.end),
+                count(m.sentence),
+            ]);
+        }
     }
-    (article, actors, pairs)
+    Rows {
+        article,
+        actors,
+        pairs,
+        mentions,
+    }
+}
+
+fn count_of(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Rows buffered before a Parquet row group is written: bounds memory on any corpus.
@@ -359,6 +407,7 @@ pub struct TableSink {
     articles: Table,
     actors: Table,
     pairs: Table,
+    mentions: Table,
 }
 
 impl TableSink {
@@ -369,20 +418,23 @@ impl TableSink {
             articles: Table::create(dir, "articles", ARTICLES, format)?,
             actors: Table::create(dir, "actors", ACTORS, format)?,
             pairs: Table::create(dir, "pairs", PAIRS, format)?,
+            mentions: Table::create(dir, "mentions", MENTIONS, format)?,
         })
     }
-
 }
 
 impl Sink for TableSink {
     fn write(&mut self, outcome: Outcome) -> Result<()> {
-        let (article, actors, pairs) = rows(&ArticleOutput::new(outcome, self.model.clone(), false));
-        self.articles.push(article)?;
-        for r in actors {
-            self.actors.push(r)?;
-        }
-        for r in pairs {
-            self.pairs.push(r)?;
+        let rows = rows(&ArticleOutput::new(outcome, self.model.clone(), false));
+        self.articles.push(rows.article)?;
+        for (table, rows) in [
+            (&mut self.actors, rows.actors),
+            (&mut self.pairs, rows.pairs),
+            (&mut self.mentions, rows.mentions),
+        ] {
+            for r in rows {
+                table.push(r)?;
+            }
         }
         Ok(())
     }
@@ -390,28 +442,33 @@ impl Sink for TableSink {
     fn flush(&mut self) -> Result<()> {
         self.articles.flush()?;
         self.actors.flush()?;
-        self.pairs.flush()
+        self.pairs.flush()?;
+        self.mentions.flush()
     }
 
     /// Every table is written and renamed into place.
     fn finish(self) -> Result<()> {
         self.articles.finish()?;
         self.actors.finish()?;
-        self.pairs.finish()
+        self.pairs.finish()?;
+        self.mentions.finish()
     }
 }
 
-/// Reads a folder of Parquet tables written by [`TableSink`] back into results lines (the
-/// schema v1 fields that `aggregate` and `report` read), one article at a time: the three
-/// tables are in article order, so they are merged as streams.
+/// Reads a folder of Parquet tables written by [`TableSink`] back into the output's types,
+/// one article at a time: the tables are in article order, so they are merged as streams.
+/// An article read back carries what the tables hold: its fields, its actors with their
+/// mentions and scores, and each pair's first evidence sentence; its `sentences` and
+/// `entities` lists are empty (the articles table only counts them).
 ///
 /// Rows are only ever joined to the article of their id; tables whose rows were re-sorted or
 /// whose article ids repeat cannot be merged as streams, and are refused with an error that
 /// says so rather than read into a wrong aggregate.
-pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
+pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(ArticleOutput)) -> Result<()> {
     let mut articles = ParquetRows::open(&dir.join("articles.parquet"))?;
     let mut actors = ParquetRows::open(&dir.join("actors.parquet"))?;
     let mut pairs = ParquetRows::open(&dir.join("pairs.parquet"))?;
+    let mut mentions = ParquetRows::open(&dir.join("mentions.parquet"))?;
     let mut seen = std::collections::HashSet::new();
     while let Some(a) = articles.next_row()? {
         let id = a.text("article_id").unwrap_or_default();
@@ -421,55 +478,76 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
                 reason: format!("article {id:?} appears twice: the tables are not one run's output"),
             });
         }
-        let mut toward: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
-        while let Some(p) = pairs.next_if(|r| r.text("article_id").as_deref() == Some(id.as_str()))? {
-            toward
-                .entry(p.text("source").unwrap_or_default())
-                .or_default()
-                .push(serde_json::json!({
-                    "target": p.text("target"),
-                    "score": p.number("score"),
-                    "mean": p.number("mean"),
-                    "weight": p.number("weight"),
-                    "weight_abs": p.number("weight_abs"),
-                    "confidence": p.number("confidence"),
-                    "n_sentences": p.count("n_sentences"),
-                    "evidence": p.text("evidence").map(|t| vec![serde_json::json!({"text": t})]).unwrap_or_default(),
-                }));
+        let of_article = |r: &Row| r.text("article_id").as_deref() == Some(id.as_str());
+        let mut toward: BTreeMap<String, Vec<TowardOut>> = BTreeMap::new();
+        while let Some(p) = pairs.next_if(of_article)? {
+            let mut score = p.score("").unwrap_or_else(|| p.bad("score"))?;
+            if let Some(text) = p.text("evidence") {
+                score.evidence.push(EvidenceOut {
+                    sentence: p.index("evidence_sentence")?,
+                    start: p.index("evidence_start")?,
+                    end: p.index("evidence_end")?,
+                    text,
+                    score: p.number("evidence_score").unwrap_or_default(),
+                });
+            }
+            let target = p.text("target").unwrap_or_default();
+            toward.entry(p.text("source").unwrap_or_default()).or_default().push(TowardOut { target, score });
         }
-        let mut actor_lines = Vec::new();
-        while let Some(x) = actors.next_if(|r| r.text("article_id").as_deref() == Some(id.as_str()))? {
-            let score = |prefix: &str| {
-                x.number(&format!("{prefix}_score")).map(|s| {
-                    serde_json::json!({"score": s, "mean": x.number(&format!("{prefix}_mean")),
-                                       "weight": x.number(&format!("{prefix}_weight")),
-                                       "weight_abs": x.number(&format!("{prefix}_weight_abs")),
-                                       "confidence": x.number(&format!("{prefix}_confidence")),
-                                       "n_sentences": x.count(&format!("{prefix}_n_sentences"))})
-                })
-            };
+        let mut mentioned: BTreeMap<String, Vec<MentionOut>> = BTreeMap::new();
+        while let Some(m) = mentions.next_if(of_article)? {
+            mentioned.entry(m.text("actor").unwrap_or_default()).or_default().push(MentionOut {
+                text: m.text("text").unwrap_or_default(),
+                start: m.index("start")?,
+                end: m.index("end")?,
+                sentence: m.index("sentence")?,
+            });
+        }
+        let mut actor_list = Vec::new();
+        while let Some(x) = actors.next_if(of_article)? {
             let actor = x.text("actor").unwrap_or_default();
-            actor_lines.push(serde_json::json!({
-                "id": actor,
-                "name": x.text("name"),
-                "kind": x.text("kind"),
-                "affiliation": x.text("affiliation"),
-                "mentions": vec![0; x.count("n_mentions").unwrap_or(0) as usize],
-                "stance": score("stance"),
-                "portrayal": score("portrayal"),
-                "toward": toward.remove(&actor).unwrap_or_default(),
-            }));
+            actor_list.push(ActorOut {
+                kind: x.parsed("kind")?,
+                name: x.text("name").unwrap_or_default(),
+                affiliation: x.text("affiliation"),
+                cameo: x.text("cameo"),
+                mentions: mentioned.remove(&actor).unwrap_or_default(),
+                stance: x.score("stance_").transpose()?,
+                portrayal: x.score("portrayal_").transpose()?,
+                toward: toward.remove(&actor).unwrap_or_default(),
+                id: actor,
+            });
         }
-        let line = serde_json::json!({
-            "id": id,
-            "status": a.text("status"),
-            "date": a.text("date"),
-            "model": {"name": a.text("model"), "version": a.text("model_version")},
-            "actors": actor_lines,
+        let error = match a.text("error_kind") {
+            Some(_) => Some(ErrorOut {
+                kind: a.parsed("error_kind")?,
+                message: a.text("error_message").unwrap_or_default(),
+            }),
+            None => None,
+        };
+        let extra = match a.text("input_fields") {
+            Some(json) => serde_json::from_str(&json).map_err(|e| a.error(&format!("input_fields: {e}")))?,
+            None => serde_json::Map::new(),
+        };
+        f(ArticleOutput {
+            status: a.parsed("status")?,
+            error,
+            model: ModelId {
+                name: a.text("model").unwrap_or_default(),
+                version: a.text("model_version").unwrap_or_default(),
+            },
+            title: a.text("title"),
+            date: a.text("date"),
+            extra,
+            sentences: Vec::new(),
+            entities: Vec::new(),
+            actors: actor_list,
+            unscored: None,
+            explain: None,
+            id,
         });
-        f(&line.to_string());
     }
-    for rows in [&mut actors, &mut pairs] {
+    for rows in [&mut actors, &mut pairs, &mut mentions] {
         if let Some(r) = rows.next_row()? {
             let id = r.text("article_id").unwrap_or_default();
             return Err(Error::Results {
@@ -487,9 +565,52 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(&str)) -> Result<()> {
 struct Row<'a> {
     batch: &'a RecordBatch,
     i: usize,
+    path: &'a Path,
 }
 
 impl Row<'_> {
+    fn error(&self, reason: &str) -> Error {
+        Error::Results {
+            path: self.path.to_path_buf(),
+            reason: reason.to_string(),
+        }
+    }
+
+    fn bad<T>(&self, column: &str) -> Result<T> {
+        Err(self.error(&format!("row {}: no {column}", self.i + 1)))
+    }
+
+    /// A count column that must be there (an index or offset).
+    fn index(&self, name: &str) -> Result<usize> {
+        self.count(name).map(|n| n as usize).map_or_else(|| self.bad(name), Ok)
+    }
+
+    /// A text column read as the output's enum of that name (status, kind, error kind).
+    fn parsed<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T> {
+        let text = self.text(name).map_or_else(|| self.bad(name), Ok)?;
+        serde_json::from_value(serde_json::Value::String(text.clone()))
+            .map_err(|_| self.error(&format!("row {}: {name} {text:?} is not one of ours", self.i + 1)))
+    }
+
+    /// The six score columns under `prefix` (`stance_`, `portrayal_`, or none); None where
+    /// the score is null.
+    fn score(&self, prefix: &str) -> Option<Result<ScoreOut>> {
+        let col = |c: &str| format!("{prefix}{c}");
+        let score = self.number(&col("score"))?;
+        let num = |c: &str| self.number(&col(c)).map_or_else(|| self.bad(&col(c)), Ok);
+        Some((|| {
+            Ok(ScoreOut {
+                score,
+                mean: num("mean")?,
+                weight: num("weight")?,
+                weight_abs: self.number(&col("weight_abs")),
+                confidence: num("confidence")?,
+                n_sentences: self.index(&col("n_sentences"))?,
+                evidence: Vec::new(),
+            })
+        })())
+    }
+
     fn column(&self, name: &str) -> Option<&ArrayRef> {
         let c = self.batch.column_by_name(name)?;
         (!c.is_null(self.i)).then_some(c)
@@ -559,11 +680,16 @@ impl ParquetRows {
         let Some(batch) = self.batch.as_ref() else {
             return Ok(None);
         };
-        let row = Row { batch, i: self.i };
+        let path = &self.path;
+        let row = Row { batch, i: self.i, path };
         if !keep(&row) {
             return Ok(None);
         }
         self.i += 1;
-        Ok(Some(Row { batch, i: self.i - 1 }))
+        Ok(Some(Row {
+            batch,
+            i: self.i - 1,
+            path,
+        }))
     }
 }

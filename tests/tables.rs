@@ -124,6 +124,26 @@ fn parquet_and_csv_tables_hold_what_the_jsonl_holds() {
     assert_eq!(got, expected);
     let n_actors: usize = jsonl.iter().map(|a| a["actors"].as_array().unwrap().len()).sum();
     assert_eq!(read_parquet(&pq.join("actors.parquet"))["actor"].len(), n_actors);
+    // Every actor's mentions, in order, with their offsets.
+    let mentions = read_parquet(&pq.join("mentions.parquet"));
+    let want: Vec<(String, String)> = jsonl
+        .iter()
+        .flat_map(|a| {
+            let id = a["id"].as_str().unwrap().to_string();
+            a["actors"].as_array().unwrap().iter().flat_map(move |x| {
+                let (id, actor) = (id.clone(), x["id"].as_str().unwrap().to_string());
+                x["mentions"].as_array().unwrap().iter().map(move |m| (id.clone(), format!("{actor} {}", m["text"].as_str().unwrap())))
+            })
+        })
+        .collect();
+    let got: Vec<(String, String)> = (0..mentions["article_id"].len())
+        .map(|i| {
+            let s = |c: &str| mentions[c][i].clone().unwrap();
+            (s("article_id"), format!("{} {}", s("actor"), s("text")))
+        })
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
     assert!(std::fs::read_dir(&pq)
         .unwrap()
         .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".partial")));
@@ -399,7 +419,7 @@ fn parquet_tables_whose_rows_were_re_sorted_or_repeated_are_refused_with_a_reaso
     let copy = |name: &str| {
         let dir = tmp.path().join(name);
         std::fs::create_dir(&dir).unwrap();
-        for t in ["articles", "actors", "pairs"] {
+        for t in ["articles", "actors", "pairs", "mentions"] {
             std::fs::copy(tables.join(format!("{t}.parquet")), dir.join(format!("{t}.parquet"))).unwrap();
         }
         dir

@@ -78,6 +78,9 @@ PAIR = T.StructType(
         T.StructField("source", T.StringType()),
         T.StructField("target", T.StringType()),
         T.StructField("score", T.DoubleType()),
+        T.StructField("mean", T.DoubleType()),
+        T.StructField("weight", T.DoubleType()),
+        T.StructField("weight_abs", T.DoubleType()),
         T.StructField("confidence", T.DoubleType()),
         T.StructField("n_sentences", T.IntegerType()),
     ]
@@ -132,6 +135,10 @@ def pair_rows(r):
                 source=a["id"],
                 target=t["target"],
                 score=float(t["score"]),
+                mean=float(t["mean"]),
+                weight=float(t["weight"]),
+                # Results of versions before weight_abs read as full agreement, as aggregate does.
+                weight_abs=float(t.get("weight_abs", abs(t["mean"] * t["weight"]))),
                 confidence=float(t["confidence"]),
                 n_sentences=int(t["n_sentences"]),
             )
@@ -166,15 +173,22 @@ def main(argv):
     articles.write.mode("overwrite").partitionBy("date").parquet(os.path.join(out, "articles"))
     actors.write.mode("overwrite").partitionBy("date").parquet(os.path.join(out, "actors"))
     pairs.write.mode("overwrite").partitionBy("date").parquet(os.path.join(out, "pairs"))
-    # Corpus stance of each ordered pair per day: the confidence-weighted mean of the articles.
+    # Corpus stance of each ordered pair per day, by the formula of `actorstance aggregate`
+    # (README, "How scores are computed"): the articles' sums Σw, Σw·s (= mean·weight) and
+    # Σw·|s| add up, and a day scores as one article holding all its sentences would.
     pairs.createOrReplaceTempView("pairs")
     pair_day = spark.sql(
         """
         SELECT date, source, target,
-               SUM(score * confidence) / NULLIF(SUM(confidence), 0) AS score,
-               COUNT(*) AS n_articles,
-               SUM(n_sentences) AS n_sentences
-        FROM pairs GROUP BY date, source, target
+               CASE WHEN w > 1e-6 THEN GREATEST(-1.0, LEAST(1.0, ws / w)) ELSE 0.0 END
+                 * (1 - EXP(-w)) AS score,
+               CASE WHEN w_abs > 1e-6 THEN LEAST(1.0, ABS(ws) / w_abs) ELSE 0.0 END
+                 * (1 - EXP(-w)) AS confidence,
+               w AS weight, n_articles, n_sentences
+        FROM (SELECT date, source, target,
+                     SUM(weight) AS w, SUM(mean * weight) AS ws, SUM(weight_abs) AS w_abs,
+                     COUNT(*) AS n_articles, SUM(n_sentences) AS n_sentences
+              FROM pairs GROUP BY date, source, target)
         """
     )
     pair_day.write.mode("overwrite").parquet(os.path.join(out, "pair_day"))

@@ -44,6 +44,18 @@ pub enum ActorKind {
     Location,
 }
 
+impl ActorKind {
+    /// The name written in the output (`kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::Country => "country",
+            ActorKind::Person => "person",
+            ActorKind::Organization => "organization",
+            ActorKind::Location => "location",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Actor {
     pub id: String,
