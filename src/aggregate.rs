@@ -183,7 +183,11 @@ impl Aggregator {
         for a in &r.actors {
             let me = side(&a.id);
             let own = me == a.id;
-            let kind = if own { a.kind.as_str() } else { ActorKind::Country.as_str() };
+            let kind = if own {
+                a.kind.as_str()
+            } else {
+                ActorKind::Country.as_str()
+            };
             for t in &a.toward {
                 let them = side(&t.target);
                 if them == me {
@@ -390,7 +394,13 @@ mod tests {
         assert!((r.confidence() - (0.7 / 1.0) * evidence).abs() < 1e-9);
         let c = &agg.counts;
         assert_eq!(
-            (c.articles, c.failed_skipped, c.undated, c.unreadable_lines, c.scores_without_weight_abs),
+            (
+                c.articles,
+                c.failed_skipped,
+                c.undated,
+                c.unreadable_lines,
+                c.scores_without_weight_abs
+            ),
             (3, 1, 1, 2, 1)
         );
     }

@@ -5,10 +5,10 @@
 use std::ops::Range;
 
 use crate::actors::gazetteer::Gazetteer;
+use crate::actors::mentions::{sentence_mentions, Mention};
 use crate::encode::SentenceStates;
 use crate::error::Result;
 use crate::heads::{directed_stance, piece_range, tag_pieces, target_sentiment, PieceRange};
-use crate::actors::mentions::{sentence_mentions, Mention};
 use crate::model::StanceModel;
 use crate::ner::{entities, Entity};
 use crate::tokenize::Pieces;

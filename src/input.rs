@@ -118,7 +118,10 @@ pub enum Source {
     Jsonl(PathBuf),
     Text(PathBuf),
     /// A folder whose listing failed part way: one failed record says so.
-    Unlisted { dir: PathBuf, reason: String },
+    Unlisted {
+        dir: PathBuf,
+        reason: String,
+    },
 }
 
 /// Expands the command-line inputs: `-` is stdin, directories are walked (sorted),

@@ -175,7 +175,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         rollup: Rollup::None,
                         ..Options::default()
                     };
-                    let cut = if choose_cut { Cut::Choose } else { Cut::Given(cut.unwrap_or(DEFAULT_CUT)) };
+                    let cut = if choose_cut {
+                        Cut::Choose
+                    } else {
+                        Cut::Given(cut.unwrap_or(DEFAULT_CUT))
+                    };
                     serde_json::to_string(&evaluate(&Analyzer::new(m, options)?, &gold, cut)?)?
                 }
                 EvalTask::Dsa => serde_json::to_string(&actorstance::eval::dsa(&m, &gold)?)?,

@@ -288,9 +288,27 @@ mod tests {
 
     #[test]
     fn label_sets_are_mapped_to_the_types_actors_read_and_unknown_types_refused() {
-        let onto = ["O", "B-PERSON", "I-GPE", "B-NORP", "E-FAC", "B-DATE", "I-CARDINAL", "B-ORG"];
+        let onto = [
+            "O",
+            "B-PERSON",
+            "I-GPE",
+            "B-NORP",
+            "E-FAC",
+            "B-DATE",
+            "I-CARDINAL",
+            "B-ORG",
+        ];
         let got: Vec<Option<String>> = onto.iter().map(|l| conll_label(l)).collect();
-        let want = ["O", "B-PER", "I-LOC", "B-MISC", "E-LOC", "B-DATE", "I-CARDINAL", "B-ORG"];
+        let want = [
+            "O",
+            "B-PER",
+            "I-LOC",
+            "B-MISC",
+            "E-LOC",
+            "B-DATE",
+            "I-CARDINAL",
+            "B-ORG",
+        ];
         assert_eq!(got, want.map(|l| Some(l.to_string())));
         assert_eq!(conll_label("B-ANIMAL"), None);
         assert_eq!(conll_label("PERSON"), None);

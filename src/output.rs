@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 use crate::actors::resolve::Resolution;
 use crate::error::{Failure, FailureKind};
 use crate::findings::{Findings, Unscored};
-use crate::record::{Analysis, Article, Outcome, Passthrough};
 pub use crate::record::ModelId;
+use crate::record::{Analysis, Article, Outcome, Passthrough};
 use crate::stance::{Score, Sums};
 
 /// The keys of an output line; an input field of the same name is passed through renamed
@@ -436,7 +436,9 @@ mod tests {
     #[test]
     fn input_fields_named_like_output_keys_are_renamed() {
         let fields = serde_json::json!({"status": "draft", "actors": "x", "title": 5, "input_status": 1, "n": 2});
-        let serde_json::Value::Object(map) = fields else { unreachable!() };
+        let serde_json::Value::Object(map) = fields else {
+            unreachable!()
+        };
         assert_eq!(
             serde_json::Value::Object(passthrough_fields(Passthrough::new(map))),
             serde_json::json!({"input_status": 1, "input_input_status": "draft", "input_actors": "x", "input_title": 5, "n": 2})

@@ -86,7 +86,8 @@ mod tests {
 
     #[test]
     fn a_line_that_is_not_utf8_or_no_result_is_handed_on_and_the_read_goes_on() {
-        let ok = |id: &str| format!("{{\"id\":\"{id}\",\"status\":\"ok\",\"model\":{{\"name\":\"m\",\"version\":\"1\"}}}}");
+        let ok =
+            |id: &str| format!("{{\"id\":\"{id}\",\"status\":\"ok\",\"model\":{{\"name\":\"m\",\"version\":\"1\"}}}}");
         let mut bytes = b"\xef\xbb\xbf".to_vec();
         bytes.extend(ok("a").bytes());
         bytes.extend(b"\n\n{\"id\":\"\xff\"}\r\n  \nnot json\n");

@@ -80,7 +80,10 @@ impl OutputFile {
 
     /// The run is complete: the partial file, written out and synced, becomes `FILE`.
     pub fn finish(self) -> Result<()> {
-        let file = self.out.into_inner().map_err(|e| Error::io(&self.partial, e.into_error()))?;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io(&self.partial, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&self.partial, e))?;
         std::fs::rename(&self.partial, &self.path).map_err(|e| Error::io(&self.path, e))
     }

@@ -5,8 +5,6 @@ use std::ops::Range;
 
 use crate::lexicon::ABBREVIATIONS;
 
-
-
 /// Splits `text[para]` (a char range) into sentence char ranges, trimmed of whitespace.
 pub fn sentences(text: &[char], para: Range<usize>) -> Vec<Range<usize>> {
     let mut out = Vec::new();

@@ -34,7 +34,14 @@ fn modules() -> BTreeMap<String, String> {
         if name == "tests.rs" {
             continue;
         }
-        let top = rel.components().next().unwrap().as_os_str().to_string_lossy().trim_end_matches(".rs").to_string();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
         let text = std::fs::read_to_string(&f).unwrap();
         let code = text.split("#[cfg(test)]").next().unwrap();
         let code: Vec<&str> = code.lines().filter(|l| !l.trim_start().starts_with("//")).collect();
@@ -92,7 +99,11 @@ fn no_circle_of_imports_among_the_modules() {
     let mut done = BTreeSet::new();
     for m in graph.keys() {
         let circle = visit(m, &graph, &mut Vec::new(), &mut done);
-        assert!(circle.is_none(), "a circle of imports: {}", circle.unwrap().join(" -> "));
+        assert!(
+            circle.is_none(),
+            "a circle of imports: {}",
+            circle.unwrap().join(" -> ")
+        );
     }
 }
 

@@ -121,7 +121,9 @@ fn a_hugging_face_bert_token_classifier_loads_for_ner_only() {
 fn an_ontonotes_label_set_is_mapped_to_conll_types_and_an_unknown_type_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let ours = tiny_model(&tmp.path().join("ours"), false, 0);
-    let onto = ["O", "B-PERSON", "I-PERSON", "B-ORG", "I-ORG", "B-GPE", "I-GPE", "B-DATE", "I-DATE"];
+    let onto = [
+        "O", "B-PERSON", "I-PERSON", "B-ORG", "I-ORG", "B-GPE", "I-GPE", "B-DATE", "I-DATE",
+    ];
     let hf = tmp.path().join("onto");
     as_hugging_face_with_labels(&ours, &hf, &onto);
     let m = StanceModel::load(&hf).unwrap();

@@ -11,8 +11,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use actorstance::input;
-use actorstance::record::Record;
 use actorstance::ner::{self, WordTag};
+use actorstance::record::Record;
 use actorstance::tokenize::WordPieceTokenizer;
 use actorstance::{clean, segment};
 use proptest::collection::vec;

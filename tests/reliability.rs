@@ -362,11 +362,42 @@ fn output_does_not_depend_on_threads() {
 #[test]
 fn sentences_and_pairs_that_limits_leave_unscored_are_counted_per_article_and_for_the_run() {
     let countries = [
-        "France", "Spain", "Italy", "Germany", "Poland", "Greece", "Portugal", "Austria", "Hungary", "Romania",
-        "Bulgaria", "Sweden", "Norway", "Finland", "Denmark", "Ireland", "Belgium", "Croatia", "Serbia", "Albania",
-        "Latvia", "Lithuania", "Estonia", "Slovakia", "Slovenia", "Ukraine", "Moldova", "Iceland", "Armenia", "Turkey",
+        "France",
+        "Spain",
+        "Italy",
+        "Germany",
+        "Poland",
+        "Greece",
+        "Portugal",
+        "Austria",
+        "Hungary",
+        "Romania",
+        "Bulgaria",
+        "Sweden",
+        "Norway",
+        "Finland",
+        "Denmark",
+        "Ireland",
+        "Belgium",
+        "Croatia",
+        "Serbia",
+        "Albania",
+        "Latvia",
+        "Lithuania",
+        "Estonia",
+        "Slovakia",
+        "Slovenia",
+        "Ukraine",
+        "Moldova",
+        "Iceland",
+        "Armenia",
+        "Turkey",
     ];
-    let list = format!("Ministers from {} and {} met on Monday.", countries[..29].join(", "), countries[29]);
+    let list = format!(
+        "Ministers from {} and {} met on Monday.",
+        countries[..29].join(", "),
+        countries[29]
+    );
     let input = [
         serde_json::json!({"id": "list", "text": list}),
         serde_json::json!({"id": "short", "text": "France thanked Spain."}),
@@ -388,10 +419,16 @@ fn sentences_and_pairs_that_limits_leave_unscored_are_counted_per_article_and_fo
         .sum();
     assert_eq!(mentions, 30);
     // Mentions 25 to 30 would each pair with every mention before them: 24 + 25 + … + 29.
-    assert_eq!(got[0]["unscored"], serde_json::json!({"sentences": 0, "mentions": 0, "pairs": 159}));
+    assert_eq!(
+        got[0]["unscored"],
+        serde_json::json!({"sentences": 0, "mentions": 0, "pairs": 159})
+    );
     assert!(got[1].get("unscored").is_none());
     assert_eq!(got[2]["sentences"].as_array().unwrap().len(), 3);
-    assert_eq!(got[2]["unscored"], serde_json::json!({"sentences": 1, "mentions": 0, "pairs": 0}));
+    assert_eq!(
+        got[2]["unscored"],
+        serde_json::json!({"sentences": 1, "mentions": 0, "pairs": 0})
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("(1 sentences without word pieces, 0 mentions without word pieces, 159 mention pairs past 24 mentions in a sentence)"),

@@ -132,7 +132,11 @@ fn parquet_and_csv_tables_hold_what_the_jsonl_holds() {
             let id = a["id"].as_str().unwrap().to_string();
             a["actors"].as_array().unwrap().iter().flat_map(move |x| {
                 let (id, actor) = (id.clone(), x["id"].as_str().unwrap().to_string());
-                x["mentions"].as_array().unwrap().iter().map(move |m| (id.clone(), format!("{actor} {}", m["text"].as_str().unwrap())))
+                x["mentions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(move |m| (id.clone(), format!("{actor} {}", m["text"].as_str().unwrap())))
             })
         })
         .collect();
@@ -360,9 +364,17 @@ fn a_corpus_of_one_article_scores_each_pair_as_the_article_does() {
                 for field in ["score", "mean", "weight", "confidence"] {
                     let (got, want) = (row[field].as_f64().unwrap(), t[field].as_f64().unwrap());
                     // Both are rounded to four decimals; the corpus's comes from rounded sums.
-                    assert!((got - want).abs() <= 2e-4, "{rollup}: {} → {} {field}: {got} vs {want}", x["id"], t["target"]);
+                    assert!(
+                        (got - want).abs() <= 2e-4,
+                        "{rollup}: {} → {} {field}: {got} vs {want}",
+                        x["id"],
+                        t["target"]
+                    );
                 }
-                assert_eq!((row["n_sentences"].clone(), row["n_articles"].clone()), (t["n_sentences"].clone(), 1.into()));
+                assert_eq!(
+                    (row["n_sentences"].clone(), row["n_articles"].clone()),
+                    (t["n_sentences"].clone(), 1.into())
+                );
                 checked += 1;
             }
         }
@@ -378,7 +390,14 @@ fn aggregate_writes_its_file_whole_through_a_partial_file() {
     let partial = tmp.path().join("corpus.jsonl.partial");
     // Where the partial file cannot be written, nothing is written at all.
     std::fs::create_dir(&partial).unwrap();
-    let aggregate = || bin().args(["aggregate", "-o"]).arg(&out).arg(&results).output().unwrap();
+    let aggregate = || {
+        bin()
+            .args(["aggregate", "-o"])
+            .arg(&out)
+            .arg(&results)
+            .output()
+            .unwrap()
+    };
     let failed = aggregate();
     assert_eq!(failed.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&failed.stderr).contains("corpus.jsonl.partial"));
@@ -387,7 +406,9 @@ fn aggregate_writes_its_file_whole_through_a_partial_file() {
     let done = aggregate();
     assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
     assert!(!partial.exists());
-    assert!(json_lines(&std::fs::read_to_string(&out).unwrap()).iter().any(|r| r["table"] == "pairs"));
+    assert!(json_lines(&std::fs::read_to_string(&out).unwrap())
+        .iter()
+        .any(|r| r["table"] == "pairs"));
 }
 
 /// Rewrites a Parquet file with its rows as `arrange` orders them (indices into the rows).
@@ -429,11 +450,17 @@ fn parquet_tables_whose_rows_were_re_sorted_or_repeated_are_refused_with_a_reaso
     let o = aggregate(&resorted);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("pairs.parquet") && err.contains("out of the articles table's order"), "{err}");
+    assert!(
+        err.contains("pairs.parquet") && err.contains("out of the articles table's order"),
+        "{err}"
+    );
     let repeated = copy("repeated");
     rewrite_parquet(&repeated.join("articles.parquet"), |n| (0..n).chain(0..n).collect());
     let o = aggregate(&repeated);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("articles.parquet") && err.contains("\"a0\" appears twice"), "{err}");
+    assert!(
+        err.contains("articles.parquet") && err.contains("\"a0\" appears twice"),
+        "{err}"
+    );
 }

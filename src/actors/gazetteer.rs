@@ -41,8 +41,6 @@ pub struct Gazetteer {
     matcher: AhoCorasick,
 }
 
-
-
 impl Gazetteer {
     pub fn bundled() -> Result<Self> {
         Self::from_tsv(COUNTRIES_TSV)

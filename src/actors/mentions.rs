@@ -118,10 +118,6 @@ pub fn sentence_mentions(
     out
 }
 
-
-
-
-
 /// Whether the text before a mention ends with a locative preposition (and an optional "the").
 fn after_locative(before: &[char]) -> bool {
     let text: String = before.iter().collect();
@@ -138,8 +134,6 @@ fn after_locative(before: &[char]) -> bool {
                 .is_some_and(|w| PLACE_NOUNS.contains(&w.to_lowercase().as_str())))
 }
 
-
-
 fn extend_over_org_head(m: &mut Mention, sentence: &[char], offset: usize, entities: &[(usize, &Entity)]) {
     let from = m.end - offset;
     if from >= sentence.len() || sentence[from] != ' ' {
@@ -153,8 +147,6 @@ fn extend_over_org_head(m: &mut Mention, sentence: &[char], offset: usize, entit
         m.end = end;
     }
 }
-
-
 
 /// A country phrase (demonym, or a name in the possessive) or a place, followed by an
 /// institution, becomes one organisation mention: "Turkish police" is an institution of
@@ -217,8 +209,6 @@ fn extend_over_institutions(out: &mut [Mention], sentence: &[char], offset: usiz
         m.country = None;
     }
 }
-
-
 
 #[cfg(test)]
 mod tests {

@@ -92,7 +92,10 @@ pub fn score_actors(res: &Resolution, f: &Findings, rollup: Rollup) -> Vec<Actor
                 .map(|(&(_, y), v)| (y, v))
                 .collect();
             let outgoing: Vec<Item> = targets.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-            let toward = targets.iter().filter_map(|&(y, v)| Some((y, score_items(v)?))).collect();
+            let toward = targets
+                .iter()
+                .filter_map(|&(y, v)| Some((y, score_items(v)?)))
+                .collect();
             ActorScores {
                 actor: a,
                 stance: score_items(&outgoing),
@@ -106,8 +109,8 @@ pub fn score_actors(res: &Resolution, f: &Findings, rollup: Rollup) -> Vec<Actor
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actors::resolve::{Actor, ActorKind};
     use crate::actors::mentions::Mention;
+    use crate::actors::resolve::{Actor, ActorKind};
 
     fn actor(id: &str, kind: ActorKind, affiliation: Option<usize>, mentions: Vec<usize>) -> Actor {
         Actor {

@@ -7,10 +7,10 @@ use super::names::{gap, US_GEORGIA};
 use super::{ActorKind, Article, State};
 use crate::actors::gazetteer::{Gazetteer, Via};
 use crate::actors::leaders::Leaders;
+use crate::actors::mentions::Mention;
 use crate::actors::petrarch::{ActorDictionary, Date};
 use crate::actors::places::Places;
 use crate::lexicon::{NOT_LIST_NOUNS, TITLE_WORDS};
-use crate::actors::mentions::Mention;
 use crate::ner::EntityKind;
 
 /// Pass 4: each actor's country, the one most of its mentions point to. A mention points to a

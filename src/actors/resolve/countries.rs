@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use crate::actors::gazetteer::{Gazetteer, Via};
+use crate::actors::mentions::Mention;
 use crate::actors::places::{Places, DOMINANCE};
 use crate::lexicon::US_GEORGIA_CUES;
-use crate::actors::mentions::Mention;
 use crate::ner::EntityKind;
 
 /// Whether the article uses "Georgia" for the US state.
@@ -75,7 +75,13 @@ impl<'r> Countries<'r> {
             .map(|(c, _)| c);
         whole.or_else(|| {
             (m.kind == EntityKind::Misc)
-                .then(|| self.gaz.find(&m.text).into_iter().find(|h| h.start == 0).map(|h| h.country))
+                .then(|| {
+                    self.gaz
+                        .find(&m.text)
+                        .into_iter()
+                        .find(|h| h.start == 0)
+                        .map(|h| h.country)
+                })
                 .flatten()
         })
     }

@@ -3,8 +3,8 @@
 
 use super::{ActorKind, Article, State};
 use crate::actors::leaders::Leaders;
-use crate::lexicon::{GROUP_ADJECTIVE_ENDINGS, MEMBER_ENDINGS, NOT_GROUPS, ORGANISATION_HEADS, PERSON_TITLES};
 use crate::actors::mentions::Mention;
+use crate::lexicon::{GROUP_ADJECTIVE_ENDINGS, MEMBER_ENDINGS, NOT_GROUPS, ORGANISATION_HEADS, PERSON_TITLES};
 use crate::ner::EntityKind;
 
 /// The key of the one place that is no country's: Georgia where the article means the US state.
@@ -27,9 +27,9 @@ pub(super) fn names(st: &mut State, article: &Article, leaders: &Leaders) -> Vec
                     // "Luis and Carlos Quispe": a given name shares the next name's surname.
                     let known = |w: &str| {
                         leaders.country_code(w, None).is_some()
-                            || mentions[..i]
-                                .iter()
-                                .any(|p| p.kind == EntityKind::Person && person_name(&p.text).rsplit(' ').next() == Some(w))
+                            || mentions[..i].iter().any(|p| {
+                                p.kind == EntityKind::Person && person_name(&p.text).rsplit(' ').next() == Some(w)
+                            })
                     };
                     match shared_surname(text, mentions, i).filter(|_| !known(&name)) {
                         Some(surname) => name = format!("{name} {surname}"),

@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::actors::gazetteer::Gazetteer;
-use crate::actors::petrarch::parse_actors;
 use crate::actors::mentions::sentence_mentions;
+use crate::actors::petrarch::parse_actors;
 use crate::ner::Entity;
 use crate::segment;
 
@@ -299,8 +299,7 @@ fn affiliation_by_title_chain_containment_possessive_and_apposition() {
 
 #[test]
 fn country_words_inside_names_and_after_and_do_not_affiliate() {
-    let text =
-        "Jordan Bardella met Victoria Nuland. Russian President Vladimir Putin and Volodymyr Zelensky spoke.";
+    let text = "Jordan Bardella met Victoria Nuland. Russian President Vladimir Putin and Volodymyr Zelensky spoke.";
     let ents = [
         ("Jordan Bardella", "PER"),
         ("Victoria Nuland", "PER"),
