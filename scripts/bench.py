@@ -35,7 +35,7 @@ def timed(name, cmd, articles, pieces, **extra):
     seconds = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: {name} failed:\n{stderr.decode(errors='replace')[-2000:]}")
-    row = {"system": name, "seconds": round(seconds, 2), "articles": articles,
+    row = {"system": name, "seconds": round(seconds, 2), "raw_seconds": seconds, "articles": articles,
            "articles_per_s": round(articles / seconds, 2), "word_pieces_per_s": round(pieces / seconds),
            "peak_rss_mib": round(usage.ru_maxrss / 1024), **extra}
     print(f"bench: {name}: {row['seconds']} s, {row['articles_per_s']} articles/s, {row['peak_rss_mib']} MiB", file=sys.stderr)
@@ -83,7 +83,7 @@ def main():
 
     # actorstance first: its output gives the sentences every peer reads.
     cmd, out = analyze(1, auto)
-    first = timed("actorstance", cmd, n, 0, precision=auto)
+    timed("actorstance", cmd, n, 0, precision=auto)  # a warm-up, outside the paired rounds
     sentences = os.path.join(a.work, "sentences.txt")
     texts = {row["DOCUMENT_INDEX"]: row["DOCUMENT"] for row in rows}
     with open(out, encoding="utf-8") as f, open(sentences, "w", encoding="utf-8") as g:
@@ -97,7 +97,6 @@ def main():
     tok.no_truncation()
     lines = [l.rstrip("\n") for l in open(sentences, encoding="utf-8")]
     pieces = sum(len(e.ids) for e in tok.encode_batch(lines, add_special_tokens=False))
-    first["word_pieces_per_s"] = round(pieces / first["seconds"])
 
     # The paired rows: (name, command, extra fields).
     rows = [("actorstance", cmd, {"precision": auto})]
@@ -128,7 +127,7 @@ def main():
 
     systems = []
     for (name, _, extra), rs in zip(rows, runs):
-        seconds = median([r["seconds"] for r in rs])
+        seconds = median([r["raw_seconds"] for r in rs])
         systems.append({"system": name, "seconds": round(seconds, 2), "rounds": [r["seconds"] for r in rs],
                         "articles": n, "articles_per_s": round(n / seconds, 2),
                         "word_pieces_per_s": round(pieces / seconds),
@@ -137,7 +136,7 @@ def main():
     ratios = {}
     for (name, _, extra), rs, s in zip(rows[1:], runs[1:], systems[1:]):
         key = f"{name}-{extra['precision']}"
-        per_round = [p["seconds"] / o["seconds"] for p, o in zip(rs, ours_runs)]
+        per_round = [p["raw_seconds"] / o["raw_seconds"] for p, o in zip(rs, ours_runs)]
         ratios[key] = {"speed": round(median(per_round), 3),
                        "speed_spread": [round(min(per_round), 3), round(max(per_round), 3)],
                        "peak_rss": round(systems[0]["peak_rss_mib"] / s["peak_rss_mib"], 2)}

@@ -1,6 +1,7 @@
 //! Corpus-level stance over time (`actorstance aggregate`): per time bucket, every ordered
 //! actor pair and every actor, from the per-article results. Streaming: the state is one entry
-//! per (bucket, pair) and (bucket, actor), never the articles.
+//! per (bucket, pair) and (bucket, actor), never the articles (the Parquet read-back keeps their
+//! ids only, to refuse a repeated one).
 //!
 //! A corpus scores a pair as one article holding all of its articles' sentences would: the
 //! articles' sums ([`Sums`]: Σ w, Σ w·s, Σ w·|s|) add up, and the score, mean, weight and

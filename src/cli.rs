@@ -44,12 +44,12 @@ pub enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
-    /// Corpus-level stance per time bucket, from analyze's JSONL results (streamed).
+    /// Corpus-level stance per time bucket, from analyze's results (JSONL or Parquet tables, streamed).
     #[command(
-        after_help = "Examples:\n  actorstance aggregate out.jsonl --by week\n  actorstance aggregate results/ --by month --rollup country --format parquet -o corpus-tables\n\nWrites two tables: pairs (bucket, source, target, score, confidence, n_articles, n_sentences) and actors\n(bucket, actor, kind, stance_*, portrayal_*, n_articles). JSONL output has one object per row with \"table\".\nArticles without a date go into the bucket \"undated\"; failed records are skipped; a summary goes to stderr."
+        after_help = "Examples:\n  actorstance aggregate out.jsonl --by week\n  actorstance aggregate results/ --by month --rollup country --format parquet -o corpus-tables\n\nWrites two tables: pairs (bucket, source, target, score, mean, weight, weight_abs, confidence, n_sentences,\nn_articles) and actors (bucket, actor, kind, stance_*, portrayal_*, n_articles): a bucket scores a pair as one\narticle holding all its articles' sentences would. JSONL output has one object per row with \"table\".\nArticles without a date go into the bucket \"undated\"; failed records are skipped; a summary goes to stderr."
     )]
     Aggregate(AggregateArgs),
-    /// One self-contained HTML page from analyze's JSONL results: a directed graph of the
+    /// One self-contained HTML page from analyze's results (JSONL or Parquet): a directed graph of the
     /// actors, the strongest pairs with their evidence, and a monthly time line for a corpus.
     #[command(
         after_help = "Example:\n  actorstance analyze examples/azerbaijan-russia.txt -o out.jsonl && actorstance report out.jsonl -o report.html"
@@ -105,8 +105,8 @@ pub struct AnalyzeArgs {
     /// Write JSONL here instead of stdout (through FILE.partial, renamed when complete).
     #[arg(short, long)]
     pub out: Option<PathBuf>,
-    /// Output format: JSON Lines (schema v1), or the flat tables articles, actors and pairs
-    /// as CSV or Parquet files in the folder given with -o.
+    /// Output format: JSON Lines (schema v1), or the flat tables articles, actors, pairs and
+    /// mentions as CSV or Parquet files in the folder given with -o.
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
     /// Continue an interrupted run into the same -o FILE: records already there are kept

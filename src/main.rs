@@ -249,7 +249,7 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let summary = match (&a.out, a.format.table()) {
         (_, Some(format)) => {
             let Some(dir) = &a.out else {
-                eprintln!("actorstance: error: --format csv|parquet writes three tables into the folder given with -o");
+                eprintln!("actorstance: error: --format csv|parquet writes four tables into the folder given with -o");
                 return Ok(ExitCode::from(2));
             };
             if a.resume {

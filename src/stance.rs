@@ -13,7 +13,8 @@
 //! `agreement = |Σ w·s| / Σ w·|s|`, `confidence = agreement · (1 − e^(−Σ w))`; the evidence
 //! is the (at most three) sentences with the largest `w·|s|`. A corpus adds up its
 //! articles' sums (the output carries `weight` = Σ w, `mean`, and `weight_abs` = Σ w·|s|), so
-//! a corpus scores a pair exactly as one article holding all its sentences would.
+//! a corpus scores a pair as one article holding all its sentences would (to the rounding of
+//! the written sums).
 
 use std::collections::BTreeMap;
 

@@ -43,6 +43,9 @@ fn modules() -> BTreeMap<String, String> {
             .trim_end_matches(".rs")
             .to_string();
         let text = std::fs::read_to_string(&f).unwrap();
+        // An inline test module runs to the end of the file (our layout); `mod tests;` names a
+        // file that is left out above, so only that line goes.
+        let text = text.replace("#[cfg(test)]\nmod tests;\n", "");
         let code = text.split("#[cfg(test)]").next().unwrap();
         let code: Vec<&str> = code.lines().filter(|l| !l.trim_start().starts_with("//")).collect();
         let entry = out.entry(top).or_default();
@@ -52,17 +55,38 @@ fn modules() -> BTreeMap<String, String> {
     out
 }
 
-/// The other top-level modules that `code` names as `crate::name`.
+/// The other top-level modules that `code` names as `crate::name` or in a group,
+/// `crate::{name, other::item}`.
 fn imports(code: &str, own: &str) -> BTreeSet<String> {
-    code.match_indices("crate::")
-        .map(|(i, _)| {
-            code[i + 7..]
-                .chars()
-                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
-                .collect::<String>()
-        })
-        .filter(|m| !m.is_empty() && m != own)
-        .collect()
+    let name = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect()
+    };
+    let mut out = BTreeSet::new();
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + 7..];
+        match rest.strip_prefix('{') {
+            Some(group) => {
+                let group = &group[..group.find('}').unwrap_or(group.len())];
+                out.extend(group.split(',').map(name));
+            }
+            None => {
+                out.insert(name(rest));
+            }
+        }
+    }
+    out.retain(|m| !m.is_empty() && m != own);
+    out
+}
+
+#[test]
+fn imports_are_read_singly_and_in_groups() {
+    let code =
+        "use crate::error::Result;\nuse crate::{clean, segment::sentences};\nuse crate::record::{Article, Outcome};";
+    let got: Vec<String> = imports(code, "pipeline").into_iter().collect();
+    assert_eq!(got, ["clean", "error", "record", "segment"]);
 }
 
 #[test]

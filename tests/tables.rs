@@ -1,4 +1,4 @@
-//! Tables for tools: `--format parquet|csv` writes articles, actors and pairs that hold exactly
+//! Tables for tools: `--format parquet|csv` writes articles, actors, pairs and mentions that hold exactly
 //! what the JSONL holds (read back with the Rust Parquet reader and the csv crate), and
 //! `aggregate` turns results into per-bucket tables, counting what it skipped.
 

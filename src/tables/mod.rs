@@ -191,12 +191,7 @@ pub fn rows(a: &ArticleOutput) -> Rows {
             date(),
             text(&actor.id),
             text(&actor.name),
-            text(
-                serde_json::to_value(actor.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default(),
-            ),
+            text(actor.kind.as_str()),
             Cell::Text(actor.affiliation.clone()),
             Cell::Text(actor.cameo.clone()),
             count(actor.mentions.len()),
@@ -403,7 +398,7 @@ pub(crate) fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> Er
     Error::io(path, std::io::Error::other(e))
 }
 
-/// Writes each outcome's rows to `articles`, `actors` and `pairs` in a folder.
+/// Writes each outcome's rows to `articles`, `actors`, `pairs` and `mentions` in a folder.
 pub struct TableSink {
     model: ModelId,
     articles: Table,
@@ -448,11 +443,12 @@ impl Sink for TableSink {
         self.mentions.flush()
     }
 
-    /// Every table is written and renamed into place.
+    /// Every table is written and renamed into place, `articles` last: a folder with
+    /// `articles.parquet` is read back as complete.
     fn finish(self) -> Result<()> {
-        self.articles.finish()?;
         self.actors.finish()?;
         self.pairs.finish()?;
-        self.mentions.finish()
+        self.mentions.finish()?;
+        self.articles.finish()
     }
 }

@@ -24,14 +24,23 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(ArticleOutput)) -> Res
     let mut articles = ParquetRows::open(&dir.join("articles.parquet"))?;
     let mut actors = ParquetRows::open(&dir.join("actors.parquet"))?;
     let mut pairs = ParquetRows::open(&dir.join("pairs.parquet"))?;
-    let mut mentions = ParquetRows::open(&dir.join("mentions.parquet"))?;
+    let mentions_path = dir.join("mentions.parquet");
+    if !mentions_path.exists() {
+        return Err(Error::Results {
+            path: mentions_path,
+            reason: "absent: tables written before the mentions table (an earlier version) cannot be read back; read that run's JSONL, or analyze again".into(),
+        });
+    }
+    let mut mentions = ParquetRows::open(&mentions_path)?;
     let mut seen = std::collections::HashSet::new();
     while let Some(a) = articles.next_row()? {
         let id = a.text("article_id").unwrap_or_default();
         if !seen.insert(id.clone()) {
             return Err(Error::Results {
                 path: articles.path.clone(),
-                reason: format!("article {id:?} appears twice: the tables are not one run's output"),
+                reason: format!(
+                    "article {id:?} appears twice: tables whose article ids repeat cannot be joined by id (read that run's JSONL instead)"
+                ),
             });
         }
         let of_article = |r: &Row| r.text("article_id").as_deref() == Some(id.as_str());
