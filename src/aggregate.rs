@@ -13,7 +13,7 @@ use crate::actors::resolve::ActorKind;
 use crate::output::{ArticleOutput, ScoreOut, Status};
 use crate::results::Item;
 use crate::stance::Sums;
-use crate::tables::{count, score_cells, text, Cell, Kind};
+use crate::tables::{columns, count, score_cells, text, Cell, Kind};
 
 /// Time buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,9 +178,9 @@ impl Aggregator {
         // One entry per article and (rolled-up) pair: the side's own entry (an article
         // analysed with the country roll-up already counts its members' sentences in it), else
         // the best-supported one (the largest Σ w). Each candidate is ranked (own, Σ w).
-        let mut pairs: BTreeMap<(String, String), (bool, &ScoreOut)> = BTreeMap::new();
-        let mut stance: BTreeMap<String, (bool, &'static str, &ScoreOut)> = BTreeMap::new();
-        let mut portrayal: BTreeMap<String, (bool, &ScoreOut)> = BTreeMap::new();
+        let mut pairs: BTreeMap<(String, String), Entry<()>> = BTreeMap::new();
+        let mut stance: BTreeMap<String, Entry<&'static str>> = BTreeMap::new();
+        let mut portrayal: BTreeMap<String, Entry<()>> = BTreeMap::new();
         for a in &r.actors {
             let me = side(&a.id);
             let own = me == a.id;
@@ -194,36 +194,33 @@ impl Aggregator {
                 if them == me {
                     continue;
                 }
-                let own = own && them == t.target;
-                let e = pairs.entry((me.clone(), them)).or_insert((own, &t.score));
-                if (own, t.score.weight) > (e.0, e.1.weight) {
-                    *e = (own, &t.score);
-                }
+                keep(
+                    &mut pairs,
+                    (me.clone(), them.clone()),
+                    own && them == t.target,
+                    &t.score,
+                    (),
+                );
             }
             if let Some(s) = &a.portrayal {
-                let e = portrayal.entry(me.clone()).or_insert((own, s));
-                if (own, s.weight) > (e.0, e.1.weight) {
-                    *e = (own, s);
-                }
+                keep(&mut portrayal, me.clone(), own, s, ());
             }
             if let Some(s) = &a.stance {
-                let e = stance.entry(me.clone()).or_insert((own, kind, s));
-                if (own, s.weight) > (e.0, e.2.weight) {
-                    *e = (own, kind, s);
-                }
+                keep(&mut stance, me.clone(), own, s, kind);
             }
         }
-        let older = |s: &ScoreOut| usize::from(s.weight_abs.is_none());
-        self.counts.scores_without_weight_abs += pairs.values().map(|t| older(t.1)).sum::<usize>()
-            + stance.values().map(|s| older(s.2)).sum::<usize>()
-            + portrayal.values().map(|s| older(s.1)).sum::<usize>();
+        let kept = pairs.values().map(|e| e.1);
+        let kept = kept
+            .chain(stance.values().map(|e| e.1))
+            .chain(portrayal.values().map(|e| e.1));
+        self.counts.scores_without_weight_abs += kept.filter(|s| s.weight_abs.is_none()).count();
         let mut seen: BTreeSet<String> = BTreeSet::new();
-        for ((me, them), (_, t)) in pairs {
+        for ((me, them), (_, t, ())) in pairs {
             seen.insert(me.clone());
             seen.insert(them.clone());
             self.pairs.entry((bucket.clone(), me, them)).or_default().add(t);
         }
-        for (me, (_, kind, s)) in stance {
+        for (me, (_, s, kind)) in stance {
             seen.insert(me.clone());
             let e = self
                 .stance
@@ -231,7 +228,7 @@ impl Aggregator {
                 .or_insert((kind.to_string(), Acc::default()));
             e.1.add(s);
         }
-        for (me, (_, s)) in portrayal {
+        for (me, (_, s, ())) in portrayal {
             seen.insert(me.clone());
             self.portrayal.entry((bucket.clone(), me)).or_default().add(s);
         }
@@ -273,41 +270,71 @@ impl Aggregator {
 
 /// `actorstance aggregate`: ordered pairs per time bucket, with the same score fields as an
 /// article's pairs (the sums of all the bucket's articles).
-pub const AGGREGATE_PAIRS: &[(&str, Kind)] = &[
-    ("bucket", Kind::Text),
-    ("source", Kind::Text),
-    ("target", Kind::Text),
-    ("score", Kind::Number),
-    ("mean", Kind::Number),
-    ("weight", Kind::Number),
-    ("weight_abs", Kind::Number),
-    ("confidence", Kind::Number),
-    ("n_sentences", Kind::Count),
-    ("n_articles", Kind::Count),
+pub const AGGREGATE_PAIRS: &[(&str, Kind)] = columns![
+    bucket: Text,
+    source: Text,
+    target: Text,
+    scores "",
+    n_articles: Count,
 ];
 
 /// `actorstance aggregate`: actors per time bucket.
-pub const AGGREGATE_ACTORS: &[(&str, Kind)] = &[
-    ("bucket", Kind::Text),
-    ("actor", Kind::Text),
-    ("kind", Kind::Text),
-    ("stance_score", Kind::Number),
-    ("stance_mean", Kind::Number),
-    ("stance_weight", Kind::Number),
-    ("stance_weight_abs", Kind::Number),
-    ("stance_confidence", Kind::Number),
-    ("stance_n_sentences", Kind::Count),
-    ("portrayal_score", Kind::Number),
-    ("portrayal_mean", Kind::Number),
-    ("portrayal_weight", Kind::Number),
-    ("portrayal_weight_abs", Kind::Number),
-    ("portrayal_confidence", Kind::Number),
-    ("portrayal_n_sentences", Kind::Count),
-    ("n_articles", Kind::Count),
+pub const AGGREGATE_ACTORS: &[(&str, Kind)] = columns![
+    bucket: Text,
+    actor: Text,
+    kind: Text,
+    scores "stance_",
+    scores "portrayal_",
+    n_articles: Count,
 ];
 
+/// One article's entry for a rolled-up pair or actor: whether it is the side's own, its score,
+/// and what else the table needs of it.
+type Entry<'a, T> = (bool, &'a ScoreOut, T);
+
+/// Of an article's entries that roll up into `key`, keeps the side's own, else the
+/// best-supported (ranked by (own, Σ w); the first of equals stays).
+fn keep<'a, K: Ord, T>(map: &mut BTreeMap<K, Entry<'a, T>>, key: K, own: bool, s: &'a ScoreOut, extra: T) {
+    match map.entry(key) {
+        std::collections::btree_map::Entry::Vacant(v) => {
+            v.insert((own, s, extra));
+        }
+        std::collections::btree_map::Entry::Occupied(mut o) => {
+            let e = o.get_mut();
+            if (own, s.weight) > (e.0, e.1.weight) {
+                *e = (own, s, extra);
+            }
+        }
+    }
+}
+
+/// One table of `aggregate`'s output, as every format writes it.
+pub struct Table {
+    pub name: &'static str,
+    pub columns: &'static [(&'static str, Kind)],
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Aggregator {
+    /// The two tables, `pairs` then `actors`.
+    pub fn tables(&self) -> [Table; 2] {
+        [
+            Table {
+                name: "pairs",
+                columns: AGGREGATE_PAIRS,
+                rows: self.pair_rows().iter().map(pair_row).collect(),
+            },
+            Table {
+                name: "actors",
+                columns: AGGREGATE_ACTORS,
+                rows: self.actor_rows().iter().map(actor_row).collect(),
+            },
+        ]
+    }
+}
+
 /// The row of an aggregated pair.
-pub fn pair_row(r: &PairRow) -> Vec<Cell> {
+fn pair_row(r: &PairRow) -> Vec<Cell> {
     let mut row = vec![text(&r.bucket), text(&r.source), text(&r.target)];
     row.extend(score_cells(Some(&ScoreOut::of_sums(&r.sums))));
     row.push(count(r.n_articles));
@@ -315,7 +342,7 @@ pub fn pair_row(r: &PairRow) -> Vec<Cell> {
 }
 
 /// The row of an aggregated actor.
-pub fn actor_row(r: &ActorRow) -> Vec<Cell> {
+fn actor_row(r: &ActorRow) -> Vec<Cell> {
     let mut row = vec![
         text(&r.bucket),
         text(&r.actor),

@@ -313,8 +313,7 @@ fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
     };
     let mut agg = Aggregator::new(period, matches!(a.rollup, RollupArg::Country));
     actorstance::results::for_each(&a.inputs, |item| agg.add_item(&item))?;
-    let pairs: Vec<_> = agg.pair_rows().iter().map(actorstance::aggregate::pair_row).collect();
-    let actors: Vec<_> = agg.actor_rows().iter().map(actorstance::aggregate::actor_row).collect();
+    let tables = agg.tables();
     let c = &agg.counts;
     eprintln!("actorstance: aggregate: {}", serde_json::to_string(c)?);
     if c.models.len() > 1 {
@@ -326,16 +325,13 @@ fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
     }
     match (a.format.table(), &a.out) {
         // A file is written as FILE.partial and renamed when complete, as analyze's output is.
-        (None, Some(p)) => write_aggregate_jsonl(OutputFile::create(p)?, &p.display().to_string(), &pairs, &actors)?,
-        (None, None) => write_aggregate_jsonl(BufWriter::new(std::io::stdout().lock()), "<stdout>", &pairs, &actors)?,
+        (None, Some(p)) => write_aggregate_jsonl(OutputFile::create(p)?, &p.display().to_string(), &tables)?,
+        (None, None) => write_aggregate_jsonl(BufWriter::new(std::io::stdout().lock()), "<stdout>", &tables)?,
         (Some(format), Some(dir)) => {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            for (name, columns, rows) in [
-                ("pairs", actorstance::aggregate::AGGREGATE_PAIRS, pairs),
-                ("actors", actorstance::aggregate::AGGREGATE_ACTORS, actors),
-            ] {
-                let mut t = Table::create(dir, name, columns, format)?;
-                for row in rows {
+            for table in tables {
+                let mut t = Table::create(dir, table.name, table.columns, format)?;
+                for row in table.rows {
                     t.push(row)?;
                 }
                 t.finish()?;
@@ -353,18 +349,13 @@ fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {
 fn write_aggregate_jsonl(
     mut w: impl Destination,
     name: &str,
-    pairs: &[Vec<actorstance::tables::Cell>],
-    actors: &[Vec<actorstance::tables::Cell>],
+    tables: &[actorstance::aggregate::Table],
 ) -> anyhow::Result<()> {
-    use actorstance::tables;
-    for (table, columns, rows) in [
-        ("pairs", actorstance::aggregate::AGGREGATE_PAIRS, pairs),
-        ("actors", actorstance::aggregate::AGGREGATE_ACTORS, actors),
-    ] {
-        for row in rows {
+    for table in tables {
+        for row in &table.rows {
             let mut obj = serde_json::Map::new();
-            obj.insert("table".into(), table.into());
-            obj.extend(tables::json_row(columns, row));
+            obj.insert("table".into(), table.name.into());
+            obj.extend(actorstance::tables::json_row(table.columns, row));
             serde_json::to_writer(&mut w, &obj)?;
             w.write_all(b"\n").with_context(|| format!("writing {name}"))?;
         }

@@ -39,6 +39,16 @@ pub enum Status {
     Error,
 }
 
+impl Status {
+    /// The name written in the output (`status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Error => "error",
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ArticleOutput {
     pub id: String,
@@ -148,6 +158,12 @@ impl ScoreOut {
     pub fn sums(&self) -> Sums {
         let weight_abs = self.weight_abs.unwrap_or((self.mean * self.weight).abs());
         Sums::of_score(self.weight, self.mean, weight_abs, self.n_sentences)
+    }
+
+    /// A corpus-level score (`aggregate`): the same fields from the summed sentences, without
+    /// evidence.
+    pub fn of_sums(s: &Sums) -> Self {
+        score_out(&Score::new(s, Vec::new()), &[], &[])
     }
 }
 
@@ -326,22 +342,6 @@ impl ArticleOutput {
             actors: vec![],
             unscored: None,
             explain: None,
-        }
-    }
-}
-
-impl ScoreOut {
-    /// A corpus-level score (`aggregate`): the same fields from the summed sentences, without
-    /// evidence.
-    pub fn of_sums(s: &Sums) -> Self {
-        ScoreOut {
-            score: round(s.score()),
-            mean: round(s.mean()),
-            weight: round(s.w),
-            weight_abs: Some(round(s.w_abs)),
-            confidence: round(s.confidence()),
-            n_sentences: s.n_sentences,
-            evidence: Vec::new(),
         }
     }
 }

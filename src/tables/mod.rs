@@ -13,7 +13,7 @@ use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 
 use crate::error::{Error, Result};
-use crate::output::{ArticleOutput, ModelId, ScoreOut, Status};
+use crate::output::{ArticleOutput, ModelId, ScoreOut};
 use crate::record::Outcome;
 use crate::sink::Sink;
 
@@ -50,70 +50,78 @@ pub enum Cell {
     Count(Option<u32>),
 }
 
-pub const ARTICLES: &[(&str, Kind)] = &[
-    ("article_id", Kind::Text),
-    ("status", Kind::Text),
-    ("error_kind", Kind::Text),
-    ("error_message", Kind::Text),
-    ("date", Kind::Text),
-    ("title", Kind::Text),
-    ("model", Kind::Text),
-    ("model_version", Kind::Text),
-    ("n_sentences", Kind::Count),
-    ("n_entities", Kind::Count),
-    ("n_actors", Kind::Count),
-    ("input_fields", Kind::Text),
+/// A table's columns as a `&[(&str, Kind)]`: `name: Kind` for one column, and
+/// `scores "prefix"` for the six columns of one score, named and ordered as [`score_cells`]
+/// writes them (`score`, `mean`, `weight`, `weight_abs`, `confidence`, `n_sentences`). The one
+/// place that spells a score's columns, for the article tables and `aggregate`'s alike.
+macro_rules! columns {
+    (@acc [$($out:tt)*]) => { &[$($out)*] };
+    (@acc [$($out:tt)*] scores $p:literal $(, $($rest:tt)*)?) => {
+        columns!(@acc [$($out)*
+            (concat!($p, "score"), $crate::tables::Kind::Number),
+            (concat!($p, "mean"), $crate::tables::Kind::Number),
+            (concat!($p, "weight"), $crate::tables::Kind::Number),
+            (concat!($p, "weight_abs"), $crate::tables::Kind::Number),
+            (concat!($p, "confidence"), $crate::tables::Kind::Number),
+            (concat!($p, "n_sentences"), $crate::tables::Kind::Count),
+        ] $($($rest)*)?)
+    };
+    (@acc [$($out:tt)*] $name:ident: $kind:ident $(, $($rest:tt)*)?) => {
+        columns!(@acc [$($out)* (stringify!($name), $crate::tables::Kind::$kind),] $($($rest)*)?)
+    };
+    ($($rest:tt)*) => { columns!(@acc [] $($rest)*) };
+}
+pub(crate) use columns;
+
+pub const ARTICLES: &[(&str, Kind)] = columns![
+    article_id: Text,
+    status: Text,
+    error_kind: Text,
+    error_message: Text,
+    date: Text,
+    title: Text,
+    model: Text,
+    model_version: Text,
+    n_sentences: Count,
+    n_entities: Count,
+    n_actors: Count,
+    input_fields: Text,
 ];
 
-pub const ACTORS: &[(&str, Kind)] = &[
-    ("article_id", Kind::Text),
-    ("date", Kind::Text),
-    ("actor", Kind::Text),
-    ("name", Kind::Text),
-    ("kind", Kind::Text),
-    ("affiliation", Kind::Text),
-    ("cameo", Kind::Text),
-    ("n_mentions", Kind::Count),
-    ("stance_score", Kind::Number),
-    ("stance_mean", Kind::Number),
-    ("stance_weight", Kind::Number),
-    ("stance_weight_abs", Kind::Number),
-    ("stance_confidence", Kind::Number),
-    ("stance_n_sentences", Kind::Count),
-    ("portrayal_score", Kind::Number),
-    ("portrayal_mean", Kind::Number),
-    ("portrayal_weight", Kind::Number),
-    ("portrayal_weight_abs", Kind::Number),
-    ("portrayal_confidence", Kind::Number),
-    ("portrayal_n_sentences", Kind::Count),
+pub const ACTORS: &[(&str, Kind)] = columns![
+    article_id: Text,
+    date: Text,
+    actor: Text,
+    name: Text,
+    kind: Text,
+    affiliation: Text,
+    cameo: Text,
+    n_mentions: Count,
+    scores "stance_",
+    scores "portrayal_",
 ];
 
-pub const PAIRS: &[(&str, Kind)] = &[
-    ("article_id", Kind::Text),
-    ("date", Kind::Text),
-    ("source", Kind::Text),
-    ("target", Kind::Text),
-    ("score", Kind::Number),
-    ("mean", Kind::Number),
-    ("weight", Kind::Number),
-    ("weight_abs", Kind::Number),
-    ("confidence", Kind::Number),
-    ("n_sentences", Kind::Count),
-    ("evidence", Kind::Text),
-    ("evidence_sentence", Kind::Count),
-    ("evidence_start", Kind::Count),
-    ("evidence_end", Kind::Count),
-    ("evidence_score", Kind::Number),
+pub const PAIRS: &[(&str, Kind)] = columns![
+    article_id: Text,
+    date: Text,
+    source: Text,
+    target: Text,
+    scores "",
+    evidence: Text,
+    evidence_sentence: Count,
+    evidence_start: Count,
+    evidence_end: Count,
+    evidence_score: Number,
 ];
 
 /// Each actor's mentions, in text order.
-pub const MENTIONS: &[(&str, Kind)] = &[
-    ("article_id", Kind::Text),
-    ("actor", Kind::Text),
-    ("text", Kind::Text),
-    ("start", Kind::Count),
-    ("end", Kind::Count),
-    ("sentence", Kind::Count),
+pub const MENTIONS: &[(&str, Kind)] = columns![
+    article_id: Text,
+    actor: Text,
+    text: Text,
+    start: Count,
+    end: Count,
+    sentence: Count,
 ];
 
 /// A row as a JSON object (for JSONL output of tables).
@@ -162,14 +170,10 @@ pub struct Rows {
 }
 
 pub fn rows(a: &ArticleOutput) -> Rows {
-    let status = match a.status {
-        Status::Ok => "ok",
-        Status::Error => "error",
-    };
     let fields = &a.extra;
     let article = vec![
         text(&a.id),
-        text(status),
+        text(a.status.as_str()),
         Cell::Text(a.error.as_ref().map(|e| e.kind.as_str().to_string())),
         Cell::Text(a.error.as_ref().map(|e| e.message.clone())),
         Cell::Text(a.date.clone()),

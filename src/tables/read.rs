@@ -53,7 +53,7 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(ArticleOutput)) -> Res
                     start: p.index("evidence_start")?,
                     end: p.index("evidence_end")?,
                     text,
-                    score: p.number("evidence_score").unwrap_or_default(),
+                    score: p.required("evidence_score")?,
                 });
             }
             let target = p.text("target").unwrap_or_default();
@@ -152,6 +152,11 @@ impl Row<'_> {
     }
 
     /// A count column that must be there (an index or offset).
+    /// A number column that must be there.
+    fn required(&self, name: &str) -> Result<f64> {
+        self.number(name).map_or_else(|| self.bad(name), Ok)
+    }
+
     fn index(&self, name: &str) -> Result<usize> {
         self.count(name).map(|n| n as usize).map_or_else(|| self.bad(name), Ok)
     }
@@ -168,7 +173,7 @@ impl Row<'_> {
     fn score(&self, prefix: &str) -> Option<Result<ScoreOut>> {
         let col = |c: &str| format!("{prefix}{c}");
         let score = self.number(&col("score"))?;
-        let num = |c: &str| self.number(&col(c)).map_or_else(|| self.bad(&col(c)), Ok);
+        let num = |c: &str| self.required(&col(c));
         Some((|| {
             Ok(ScoreOut {
                 score,
