@@ -114,6 +114,8 @@ pub struct ActorRow {
     pub kind: String,
     pub stance: Option<Sums>,
     pub portrayal: Option<Sums>,
+    /// Statements the actor (or, rolled up, its members) made.
+    pub n_statements: usize,
     pub n_articles: usize,
 }
 
@@ -124,6 +126,7 @@ pub struct Aggregator {
     pairs: BTreeMap<(String, String, String), Acc>,
     stance: BTreeMap<(String, String), (String, Acc)>,
     portrayal: BTreeMap<(String, String), Acc>,
+    statements: BTreeMap<(String, String), usize>,
     articles: BTreeMap<(String, String), usize>,
     pub counts: Counts,
 }
@@ -136,6 +139,7 @@ impl Aggregator {
             pairs: BTreeMap::new(),
             stance: BTreeMap::new(),
             portrayal: BTreeMap::new(),
+            statements: BTreeMap::new(),
             articles: BTreeMap::new(),
             counts: Counts::default(),
         }
@@ -232,6 +236,11 @@ impl Aggregator {
             seen.insert(me.clone());
             self.portrayal.entry((bucket.clone(), me)).or_default().add(s);
         }
+        for speaker in r.statements.iter().filter_map(|st| st.source.as_deref()) {
+            let me = side(speaker);
+            seen.insert(me.clone());
+            *self.statements.entry((bucket.clone(), me)).or_default() += 1;
+        }
         for me in seen {
             *self.articles.entry((bucket.clone(), me)).or_default() += 1;
         }
@@ -261,6 +270,7 @@ impl Aggregator {
                     kind: stance.map(|(k, _)| k.clone()).unwrap_or_default(),
                     stance: stance.map(|(_, a)| a.sums),
                     portrayal: self.portrayal.get(key).map(|a| a.sums),
+                    n_statements: self.statements.get(key).copied().unwrap_or(0),
                     n_articles: n,
                 }
             })
@@ -285,6 +295,7 @@ pub const AGGREGATE_ACTORS: &[(&str, Kind)] = columns![
     kind: Text,
     scores "stance_",
     scores "portrayal_",
+    n_statements: Count,
     n_articles: Count,
 ];
 
@@ -350,6 +361,7 @@ fn actor_row(r: &ActorRow) -> Vec<Cell> {
     ];
     row.extend(score_cells(r.stance.as_ref().map(ScoreOut::of_sums).as_ref()));
     row.extend(score_cells(r.portrayal.as_ref().map(ScoreOut::of_sums).as_ref()));
+    row.push(count(r.n_statements));
     row.push(count(r.n_articles));
     row
 }

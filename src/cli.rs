@@ -31,9 +31,36 @@ pub enum Command {
     /// Fine-tune the encoder and heads (NER, target sentiment, directed stance).
     #[command(after_help = "Example:\n  actorstance train -o models/my-model --data ../shared/data --epochs 3")]
     Train(TrainArgs),
+    /// Train the attribution head (who said what) on PolNeAR over a trained model's frozen
+    /// encoder; writes the model with the head added.
+    #[command(
+        after_help = "Example:\n  actorstance train-attribution --model models/actorstance-minilm-v5 -o models/my-model --epochs 12"
+    )]
+    TrainAttribution {
+        /// The trained model whose encoder the head reads (default: the bundled model).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Where the model with the head goes (may be --model itself).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// PolNeAR's folder (train/ and dev/, each with text/ and attributions/).
+        #[arg(long, default_value = "../shared/data/polnear")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 12)]
+        epochs: usize,
+        #[arg(long, default_value_t = 1e-3)]
+        lr: f64,
+        #[arg(long, default_value_t = 13)]
+        seed: u64,
+        /// At most this many articles of each split (smoke tests).
+        #[arg(long)]
+        limit: Option<usize>,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
     /// Choose the directed head's logit adjustment on dev and store it in the model's heads.json.
     #[command(
-        after_help = "Example:\n  actorstance calibrate --model models/actorstance-minilm-v4 --data ../shared/data"
+        after_help = "Example:\n  actorstance calibrate --model models/actorstance-minilm-v5 --data ../shared/data"
     )]
     Calibrate {
         #[arg(long)]
@@ -67,7 +94,7 @@ pub enum Command {
     },
     /// Measure a model against a gold file; prints one JSON object.
     #[command(
-        after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt [--end-to-end [--choose-cut]]\n  actorstance eval persent --gold persent/dev.csv\n  actorstance eval actors --gold tests/data/actors.jsonl"
+        after_help = "Examples:\n  actorstance eval ner --gold conll2003/iob2/dev.txt\n  actorstance eval tsc --gold newsmtsc-rw/dev.jsonl\n  actorstance eval dsa --gold dsa/valid.txt [--end-to-end [--choose-cut]]\n  actorstance eval persent --gold persent/dev.csv\n  actorstance eval actors --gold tests/data/actors.jsonl\n  actorstance eval attribution --gold ../shared/data/polnear/dev\n  actorstance eval coref --gold ../shared/data/gap/gap-validation.tsv"
     )]
     Eval {
         task: EvalTask,
@@ -95,6 +122,9 @@ pub enum Command {
         /// The encoder's number format (auto, fp32, bf16), as for analyze.
         #[arg(long, default_value = "auto")]
         precision: PrecisionChoice,
+        /// attribution, coref: at most this many articles or examples (smoke tests).
+        #[arg(long)]
+        limit: Option<usize>,
     },
 }
 
@@ -169,6 +199,10 @@ pub enum EvalTask {
     Dsa,
     Persent,
     Actors,
+    /// Who said what, against a PolNeAR folder (text/, attributions/).
+    Attribution,
+    /// Pronoun resolution, against a GAP file (.tsv).
+    Coref,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

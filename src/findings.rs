@@ -6,11 +6,12 @@ use std::ops::Range;
 
 use crate::actors::gazetteer::Gazetteer;
 use crate::actors::mentions::{sentence_mentions, Mention};
+use crate::attribution::{self, Statement, LABELS};
 use crate::encode::SentenceStates;
 use crate::error::Result;
-use crate::heads::{directed_stance, piece_range, tag_pieces, target_sentiment, PieceRange};
+use crate::heads::{attribution_probs, directed_stance, piece_range, tag_pieces, target_sentiment, PieceRange};
 use crate::model::StanceModel;
-use crate::ner::{entities, Entity};
+use crate::ner::{entities, viterbi_bio, Entity, EntityKind};
 use crate::tokenize::Pieces;
 
 /// Mentions of one sentence that enter pairs (the first ones, in text order): at most 276 pairs.
@@ -24,6 +25,8 @@ pub struct Findings {
     pub mentions: Vec<Mention>,
     /// (mention p, mention q, P(neutral, p+q, q+p, p−q, q−p)), p before q in the text.
     pub pairs: Vec<(usize, usize, [f32; 5])>,
+    /// Who said what, in text order (empty where the model has no attribution head).
+    pub statements: Vec<Statement>,
     pub unscored: Unscored,
 }
 
@@ -91,8 +94,16 @@ impl Findings {
                 ms[*i].portrayal = Some(pr);
             }
             self.unscored.mentions += ms.len() - spans.len();
-            self.unscored.pairs += pairs_past_cap(&ms, &spans);
-            let pairs = pairs(&ms, &spans);
+            // Pronouns and titles take no part in pairs: on DSA valid end to end they cost 2.4
+            // and 0.7 points of F1 (a wrong antecedent carries a pair to the wrong actor). A
+            // speaker's pronoun or title carries its stance through the statement instead.
+            let named: Vec<(usize, PieceRange)> = spans
+                .iter()
+                .copied()
+                .filter(|&(i, _)| !matches!(ms[i].kind, EntityKind::Pronoun | EntityKind::Title))
+                .collect();
+            self.unscored.pairs += pairs_past_cap(&ms, &named);
+            let pairs = pairs(&ms, &named);
             let probs = directed_stance(model, states, &pairs.iter().map(|x| x.2).collect::<Vec<_>>())?;
             let base = self.mentions.len();
             for ((i, j, _), pr) in pairs.iter().zip(probs) {
@@ -100,6 +111,58 @@ impl Findings {
             }
         }
         self.mentions.extend(ms);
+        Ok(())
+    }
+}
+
+impl Findings {
+    /// The attribution head over the whole article, after its sentences: tagged words →
+    /// spans → statements. `states[k]` is sentence k's (None: no pieces).
+    pub fn add_statements(
+        &mut self,
+        model: &StanceModel,
+        chars: &[char],
+        pieces: &[Pieces],
+        states: &[Option<SentenceStates>],
+    ) -> Result<()> {
+        if model.attribution.is_none() {
+            return Ok(());
+        }
+        let quoting = attribution::quoting(chars);
+        let (mut tensors, mut features) = (Vec::new(), Vec::new());
+        let mut words: Vec<(usize, usize, usize)> = Vec::new();
+        let mut base = 0;
+        for ((range, p), st) in self.sentences.iter().zip(pieces).zip(states) {
+            let Some(st) = st else { continue };
+            features.extend(attribution::piece_features(&quoting, range.start, &p.offsets));
+            for (i, &(a, b)) in p.offsets.iter().enumerate() {
+                let (a, b) = (range.start + a, range.start + b);
+                match words.last_mut() {
+                    Some(w) if !p.starts_word(i) => *w = (w.0, b, w.2),
+                    _ => words.push((a, b, base + i)),
+                }
+            }
+            tensors.push(&st.pieces);
+            base += p.len();
+        }
+        let probs = attribution_probs(model, &tensors, &features)?;
+        let n = LABELS.len();
+        let log_probs: Vec<Vec<f32>> = words
+            .iter()
+            .map(|w| {
+                probs[w.2 * n..(w.2 + 1) * n]
+                    .iter()
+                    .map(|p| p.max(1e-12).ln())
+                    .collect()
+            })
+            .collect();
+        let labels: Vec<String> = LABELS.iter().map(|l| l.to_string()).collect();
+        let tagged: Vec<(usize, usize, usize)> = words
+            .iter()
+            .zip(viterbi_bio(&log_probs, &labels))
+            .map(|(w, l)| (w.0, w.1, l))
+            .collect();
+        self.statements = attribution::statements(&attribution::spans(&tagged), &self.sentences, &quoting);
         Ok(())
     }
 }

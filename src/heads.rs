@@ -121,3 +121,22 @@ pub fn directed_stance(
         rows::<5>(logits.softmax(-1, Kind::Float))
     })
 }
+
+/// Attribution label probabilities (`attribution::LABELS`) for every piece of an article:
+/// `states` are its sentences' piece states in order, `features` one id per piece
+/// (`attribution::feature_id`). Rows of `LABELS.len()`, piece after piece.
+pub fn attribution_probs(model: &StanceModel, states: &[&Tensor], features: &[i64]) -> Result<Vec<f32>> {
+    let head = model
+        .attribution
+        .as_ref()
+        .ok_or(Error::MissingPart("attribution head"))?;
+    if states.is_empty() {
+        return Ok(Vec::new());
+    }
+    tch::no_grad(|| {
+        let x = Tensor::cat(states, 0).unsqueeze(0);
+        let f = Tensor::from_slice(features).unsqueeze(0);
+        let probs = head.logits(&x, &f, false).softmax(-1, Kind::Float);
+        Ok(Vec::<f32>::try_from(&probs.contiguous().view([-1]))?)
+    })
+}

@@ -285,3 +285,140 @@ pub const US_GEORGIA_CUES: &[&str] = &[
     "Georgia Republican",
     "Georgia Democrat",
 ];
+
+// Who said what.
+
+/// Pronouns that become mentions, for resolution to join to the actor they stand for. Not
+/// "it" (mostly no party: "it is", "it rained"), "we" and "I" (the speaker, inside quotes) or
+/// "their" (mostly groups that are no actor).
+pub const PRONOUN_MENTIONS: &[&str] = &["he", "she", "him", "his", "her", "they", "them", "who"];
+
+/// Words just before a person's name (or starting it) that state a man or a woman.
+pub const MALE_CUES: &[&str] = &[
+    "mr",
+    "sir",
+    "lord",
+    "king",
+    "prince",
+    "spokesman",
+    "congressman",
+    "chairman",
+    "father",
+    "brother",
+    "son",
+    "husband",
+];
+pub const FEMALE_CUES: &[&str] = &[
+    "mrs",
+    "ms",
+    "miss",
+    "madam",
+    "lady",
+    "dame",
+    "queen",
+    "princess",
+    "spokeswoman",
+    "congresswoman",
+    "chairwoman",
+    "mother",
+    "sister",
+    "daughter",
+    "wife",
+    "actress",
+];
+
+/// Heads of definite references that stand for a person named before ("the minister said").
+pub const PERSON_REFERENCE_HEADS: &[&str] = &[
+    "president",
+    "minister",
+    "spokeswoman",
+    "spokesman",
+    "spokesperson",
+    "senator",
+    "governor",
+    "secretary",
+    "chancellor",
+    "ambassador",
+    "mayor",
+    "candidate",
+    "nominee",
+    "premier",
+    "envoy",
+    "congressman",
+    "congresswoman",
+    "chairman",
+    "chairwoman",
+];
+
+/// Pronouns and relatives that can be a speaker ("she said", "officials, who said").
+pub const PRONOUNS: &[&str] = &[
+    "he", "she", "they", "it", "we", "i", "you", "who", "which", "that", "him", "her", "them", "us", "me",
+];
+
+/// Determiners that may open a speaker's phrase ("the minister", "a source").
+pub const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "this", "that", "his", "her", "its", "their", "our", "one", "another",
+];
+
+/// Heads of a speaker's phrase that name an office or role, so that the phrase stands for
+/// one person or body ("the minister", "the spokeswoman", "the ministry").
+pub const OFFICE_HEADS: &[&str] = &[
+    "president",
+    "minister",
+    "premier",
+    "chancellor",
+    "spokeswoman",
+    "spokesman",
+    "spokesperson",
+    "ambassador",
+    "envoy",
+    "secretary",
+    "senator",
+    "governor",
+    "mayor",
+    "king",
+    "queen",
+    "prince",
+    "commander",
+    "general",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "director",
+    "ministry",
+    "department",
+    "government",
+    "administration",
+    "campaign",
+    "candidate",
+    "nominee",
+    "congressman",
+    "congresswoman",
+    "representative",
+    "leader",
+    "speaker",
+    "justice",
+    "judge",
+    "attorney",
+    "prosecutor",
+    "sheriff",
+    "chief",
+    "ceo",
+    "founder",
+    "white",
+    "embassy",
+    "agency",
+    "committee",
+    "court",
+    "council",
+    "party",
+    "commission",
+    "office",
+    "kremlin",
+    "pentagon",
+    "foundation",
+];
+
+pub fn is_office(word: &str) -> bool {
+    OFFICE_HEADS.contains(&word)
+}

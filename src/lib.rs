@@ -8,6 +8,7 @@
 
 pub mod actors;
 pub mod aggregate;
+pub mod attribution;
 pub mod clean;
 pub mod data;
 pub mod encode;

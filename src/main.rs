@@ -143,6 +143,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             train(&cfg)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::TrainAttribution {
+            model,
+            out,
+            data,
+            epochs,
+            lr,
+            seed,
+            limit,
+            threads,
+        } => {
+            set_threads(threads);
+            let cfg = actorstance::train::attribution::Config {
+                model: model.unwrap_or_else(default_model),
+                train: data.join("train"),
+                dev: data.join("dev"),
+                out,
+                epochs,
+                lr,
+                seed,
+                limit,
+            };
+            actorstance::train::attribution::train(&cfg)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Calibrate { model, data, threads } => {
             set_threads(threads);
             let mut m = StanceModel::load(&model).with_context(|| format!("loading model {}", model.display()))?;
@@ -162,6 +186,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cut,
             choose_cut,
             precision,
+            limit,
         } => {
             set_threads(threads);
             let dir = model.unwrap_or_else(default_model);
@@ -187,6 +212,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let passages = actorstance::eval::actors::read(&gold)?;
                     let analyzer = Analyzer::new(m, Options::default())?;
                     serde_json::to_string(&actorstance::eval::actors::evaluate(&analyzer, &passages)?)?
+                }
+                EvalTask::Attribution => {
+                    let analyzer = Analyzer::new(m, Options::default())?;
+                    let e = actorstance::eval::attribution::evaluate(&analyzer, &gold, limit)?;
+                    serde_json::to_string(&e.to_json())?
+                }
+                EvalTask::Coref => {
+                    let analyzer = Analyzer::new(m, Options::default())?;
+                    let mut examples = actorstance::data::gap::read(&gold)?;
+                    examples.truncate(limit.unwrap_or(usize::MAX));
+                    serde_json::to_string(&actorstance::eval::coref::evaluate(&analyzer, &examples)?.to_json())?
                 }
                 EvalTask::Persent => {
                     let analyzer = Analyzer::new(m, Options::default())?;

@@ -31,8 +31,13 @@ pub enum EntityKind {
     Organization,
     Location,
     Misc,
-    /// A definite reference such as "the ministry" (no NER type: found by rule).
+    /// A definite reference to an organisation such as "the ministry" (no NER type: found by rule).
     Reference,
+    /// A person's title standing for a person named before ("the minister"; found by rule).
+    Title,
+    /// A personal or relative pronoun ("she", "they", "who"; found by rule): resolution joins
+    /// it to the actor it stands for, or leaves it no actor.
+    Pronoun,
 }
 
 impl EntityKind {
@@ -55,6 +60,8 @@ impl EntityKind {
             EntityKind::Location => "LOC",
             EntityKind::Misc => "MISC",
             EntityKind::Reference => "REF",
+            EntityKind::Title => "TITLE",
+            EntityKind::Pronoun => "PRON",
         }
     }
 }

@@ -9,7 +9,9 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::actors::resolve::Resolution;
+use crate::actors::resolve::{Link, Resolution};
+use crate::actors::speakers::speakers;
+use crate::attribution::Kind;
 use crate::error::{Failure, FailureKind};
 use crate::findings::{Findings, Unscored};
 pub use crate::record::ModelId;
@@ -28,6 +30,7 @@ pub const OUTPUT_KEYS: &[&str] = &[
     "sentences",
     "entities",
     "actors",
+    "statements",
     "unscored",
     "explain",
 ];
@@ -69,6 +72,9 @@ pub struct ArticleOutput {
     pub entities: Vec<EntityOut>,
     #[serde(default)]
     pub actors: Vec<ActorOut>,
+    /// Who said what (schema v1.1; empty where the model has no attribution head).
+    #[serde(default)]
+    pub statements: Vec<StatementOut>,
     /// Present only where a limit left work undone in this article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unscored: Option<Unscored>,
@@ -123,6 +129,43 @@ pub struct MentionOut {
     pub start: usize,
     pub end: usize,
     pub sentence: usize,
+    /// How a mention that does not name its actor joined it (schema v1.1): `coreference`
+    /// (a pronoun), `title` ("the minister"), `relative` ("…, who"). Absent for names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Link>,
+}
+
+/// A char span `[start, end)` of the article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpanOut {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl SpanOut {
+    pub fn of(r: &Range<usize>) -> Self {
+        SpanOut {
+            start: r.start,
+            end: r.end,
+        }
+    }
+}
+
+/// One reported statement (schema v1.1).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatementOut {
+    /// The speaker's actor id; null where the source is no actor (or there is none).
+    pub source: Option<String>,
+    /// The source span and its text ("the ministry", "she"), null where none was found.
+    pub source_span: Option<SpanOut>,
+    pub source_text: Option<String>,
+    /// The cue ("said", "accused", "according to") and its span.
+    pub cue: Option<String>,
+    pub cue_span: Option<SpanOut>,
+    pub content: Vec<SpanOut>,
+    pub kind: Kind,
+    /// Indices of the sentences the content touches.
+    pub sentences: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -220,6 +263,28 @@ pub struct ExplainPair {
     pub probs: [f64; 5],
 }
 
+fn statements_out(res: &Resolution, f: &Findings, chars: &[char]) -> Vec<StatementOut> {
+    let text = |r: &Range<usize>| {
+        chars[r.start.min(chars.len())..r.end.min(chars.len())]
+            .iter()
+            .collect::<String>()
+    };
+    f.statements
+        .iter()
+        .zip(speakers(&f.mentions, res, &f.statements))
+        .map(|(st, speaker)| StatementOut {
+            source: speaker.map(|a| res.actors[a].id.clone()),
+            source_span: st.source.as_ref().map(SpanOut::of),
+            source_text: st.source.as_ref().map(text),
+            cue: st.cue.as_ref().map(text),
+            cue_span: st.cue.as_ref().map(SpanOut::of),
+            content: st.content.iter().map(SpanOut::of).collect(),
+            kind: st.kind,
+            sentences: st.sentences.clone(),
+        })
+        .collect()
+}
+
 /// Four decimals are plenty for probabilities and scores, and keep the JSONL small.
 pub fn round(x: impl Into<f64>) -> f64 {
     (x.into() * 1e4).round() / 1e4
@@ -282,6 +347,7 @@ impl ArticleOutput {
                                 start: mm.start,
                                 end: mm.end,
                                 sentence: mm.sentence,
+                                via: res.mention_links[m],
                             }
                         })
                         .collect(),
@@ -320,6 +386,7 @@ impl ArticleOutput {
                 })
                 .collect(),
             actors,
+            statements: statements_out(res, f, chars),
             unscored: f.unscored.any().then_some(f.unscored),
             explain: explain.then(|| explain_sentences(res, f)),
         }
@@ -340,6 +407,7 @@ impl ArticleOutput {
             sentences: vec![],
             entities: vec![],
             actors: vec![],
+            statements: vec![],
             unscored: None,
             explain: None,
         }

@@ -89,10 +89,11 @@ pub struct Analyzer {
     pub options: Options,
 }
 
-struct Prepared {
-    chars: Vec<char>,
-    sentences: Vec<Range<usize>>,
-    pieces: Vec<Pieces>,
+/// An article after the text stages: its chars, sentences (char ranges) and their pieces.
+pub struct Prepared {
+    pub chars: Vec<char>,
+    pub sentences: Vec<Range<usize>>,
+    pub pieces: Vec<Pieces>,
 }
 
 /// A record after the text stages: ready for the encoder, or already settled.
@@ -298,15 +299,17 @@ impl Analyzer {
             .map(|p| {
                 // Take this article's states whatever happens, so the next article gets its own.
                 let own: Vec<_> = states.by_ref().take(p.sentences.len()).collect();
+                let failed = |e: Error| Failure::new(FailureKind::AnalysisFailed, e.to_string());
                 let mut f = Findings::new(p.sentences.clone());
-                for (k, (pieces, st)) in p.pieces.iter().zip(own).enumerate() {
+                for (k, (pieces, st)) in p.pieces.iter().zip(&own).enumerate() {
                     match st {
                         Some(st) => f
-                            .add_sentence(model, &self.gazetteer, &p.chars, k, pieces, &st)
-                            .map_err(|e| Failure::new(FailureKind::AnalysisFailed, e.to_string()))?,
+                            .add_sentence(model, &self.gazetteer, &p.chars, k, pieces, st)
+                            .map_err(failed)?,
                         None => f.unscored.sentences += 1,
                     }
                 }
+                f.add_statements(model, &p.chars, &p.pieces, &own).map_err(failed)?;
                 Ok(f)
             })
             .collect()
@@ -331,7 +334,7 @@ fn prepare_batch(tokenizer: &WordPieceTokenizer, records: Vec<Record>) -> Vec<St
         .into_par_iter()
         .map(|r| match r {
             Record::Failed { id, failure, extra } => Err(Outcome::Failed { id, failure, extra }),
-            Record::Ok(a) => match prepare(tokenizer, &a) {
+            Record::Ok(a) => match prepare(tokenizer, &a.text) {
                 Ok(p) => Ok((a, p)),
                 Err(e) => Err(Outcome::failed(
                     a,
@@ -342,9 +345,11 @@ fn prepare_batch(tokenizer: &WordPieceTokenizer, records: Vec<Record>) -> Vec<St
         .collect()
 }
 
-fn prepare(tokenizer: &WordPieceTokenizer, a: &Article) -> Result<Prepared> {
-    let chars: Vec<char> = a.text.chars().collect();
-    let sentences: Vec<Range<usize>> = clean::body_paragraphs(&a.text)
+/// The text stages of one article: clean → segment → tokenize (training reads gold articles
+/// through the same stages as analysis).
+pub fn prepare(tokenizer: &WordPieceTokenizer, text: &str) -> Result<Prepared> {
+    let chars: Vec<char> = text.chars().collect();
+    let sentences: Vec<Range<usize>> = clean::body_paragraphs(text)
         .into_iter()
         .flat_map(|p| segment::sentences(&chars, p))
         .collect();

@@ -2,7 +2,9 @@
 //! gazetteer that NER missed ("Élysée", "Portuguese"), each tagged with the country it names.
 
 use crate::actors::gazetteer::{Gazetteer, Via};
-use crate::lexicon::{INSTITUTIONS, LOCATIVES, ORG_HEADS, PLACE_NOUNS, REFERENCE_HEADS};
+use crate::lexicon::{
+    INSTITUTIONS, LOCATIVES, ORG_HEADS, PERSON_REFERENCE_HEADS, PLACE_NOUNS, PRONOUN_MENTIONS, REFERENCE_HEADS,
+};
 use crate::ner::{Entity, EntityKind};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -83,7 +85,8 @@ pub fn sentence_mentions(
     extend_over_institutions(&mut out, &chars, offset);
     // Definite references ("the ministry"); resolution links them to an organisation or drops them.
     // Matched on the original text (lowercasing could change char counts and so offsets).
-    for head in REFERENCE_HEADS {
+    let heads = REFERENCE_HEADS.iter().map(|h| (h, EntityKind::Reference));
+    for (head, kind) in heads.chain(PERSON_REFERENCE_HEADS.iter().map(|h| (h, EntityKind::Title))) {
         for article in ["the", "The"] {
             let phrase = format!("{article} {head}");
             for (byte, _) in sentence_text.match_indices(&phrase) {
@@ -101,7 +104,7 @@ pub fn sentence_mentions(
                     start,
                     end,
                     text: phrase.clone(),
-                    kind: EntityKind::Reference,
+                    kind,
                     sentence,
                     entity: None,
                     country: None,
@@ -111,9 +114,55 @@ pub fn sentence_mentions(
             }
         }
     }
+    // Pronouns ("she", "they", "who"): resolution joins them to an actor or drops them.
+    for (a, b) in words(&chars) {
+        let word: String = chars[a..b].iter().collect();
+        let lower = word.to_lowercase();
+        let cased = word == lower || word.chars().skip(1).all(char::is_lowercase);
+        if !cased || !PRONOUN_MENTIONS.contains(&lower.as_str()) {
+            continue;
+        }
+        let (start, end) = (offset + a, offset + b);
+        if out.iter().any(|m| m.start < end && start < m.end) {
+            continue;
+        }
+        out.push(Mention {
+            start,
+            end,
+            text: word,
+            kind: EntityKind::Pronoun,
+            sentence,
+            entity: None,
+            country: None,
+            portrayal: None,
+            setting: false,
+        });
+    }
     out.sort_by_key(|m| (m.start, m.end));
     for m in &mut out {
         m.setting = after_locative(&chars[..m.start - offset]);
+    }
+    out
+}
+
+/// Words as char ranges: runs of letters (an apostrophe inside a word keeps it whole, so
+/// "he’s" is no "he").
+fn words(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let a = i;
+        while i < chars.len()
+            && (chars[i].is_alphabetic()
+                || (matches!(chars[i], '\'' | '’') && chars.get(i + 1).is_some_and(|c| c.is_alphabetic())))
+        {
+            i += 1;
+        }
+        out.push((a, i));
     }
     out
 }

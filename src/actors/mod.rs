@@ -7,3 +7,4 @@ pub mod mentions;
 pub mod petrarch;
 pub mod places;
 pub mod resolve;
+pub mod speakers;

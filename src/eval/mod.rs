@@ -1,6 +1,8 @@
 //! `actorstance eval`: the model against gold files, with the standard metrics.
 
 pub mod actors;
+pub mod attribution;
+pub mod coref;
 pub mod end_to_end;
 pub mod metrics;
 pub mod persent;

@@ -50,6 +50,10 @@ pub struct HeadsConfig {
     /// Longest window (in pieces, specials included) the encoder sees at once.
     pub max_window: usize,
     pub lowercase: bool,
+    /// The attribution head's labels (`attribution::LABELS`); empty where the model has no
+    /// attribution head. Its weights are in their own file (`model::attribution::FILE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attribution_labels: Vec<String>,
 }
 
 impl HeadsConfig {
@@ -67,6 +71,7 @@ impl HeadsConfig {
             ner_bio_decoding: true,
             max_window: 256,
             lowercase: true,
+            attribution_labels: Vec::new(),
         }
     }
     pub fn has_stance(&self) -> bool {

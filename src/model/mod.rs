@@ -1,6 +1,7 @@
 //! The encoder with its three heads. One encoder pass per sentence serves all heads:
 //! span heads pool the target's piece states and join them with the sentence ([CLS]) state.
 
+pub mod attribution;
 pub mod config;
 pub mod precision;
 pub mod weights;
@@ -12,6 +13,7 @@ use rust_bert::distilbert::DistilBertModel;
 use tch::nn::{self, Module};
 use tch::{Device, Kind, Tensor};
 
+pub use attribution::AttributionHead;
 pub use config::{Encoder, EncoderConfig, HeadsConfig};
 pub use precision::{Precision, PrecisionChoice};
 
@@ -19,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::tokenize::{WordPieceTokenizer, N_SHAPES};
 
 /// The bundled default model's folder, relative to the repository root.
-pub const BUNDLED_MODEL: &str = "models/actorstance-minilm-v4";
+pub const BUNDLED_MODEL: &str = "models/actorstance-minilm-v5";
 
 pub struct StanceModel {
     pub vs: nn::VarStore,
@@ -27,6 +29,8 @@ pub struct StanceModel {
     pub heads: HeadsConfig,
     pub tokenizer: WordPieceTokenizer,
     pub dir: PathBuf,
+    /// Who said what (see [`AttributionHead`]); None where heads.json names no attribution labels.
+    pub attribution: Option<AttributionHead>,
     network: Network,
     shape: Option<nn::Embedding>,
     ner: nn::Linear,
@@ -75,6 +79,7 @@ impl StanceModel {
             heads,
             tokenizer,
             dir: dir.to_path_buf(),
+            attribution: None,
             network,
             shape,
             ner,
@@ -93,7 +98,25 @@ impl StanceModel {
         let mut model = Self::build(encoder, heads, tokenizer, dir);
         let file = weights::weights_file(dir)?;
         weights::assign(&mut model.vs, weights::read(&file)?, &file, prefix, |_| false)?;
+        model.attribution = model.load_attribution(dir)?;
         Ok(model)
+    }
+
+    fn load_attribution(&self, dir: &Path) -> Result<Option<AttributionHead>> {
+        let labels = &self.heads.attribution_labels;
+        if labels.is_empty() {
+            return Ok(None);
+        }
+        if !labels.iter().map(String::as_str).eq(crate::attribution::LABELS) {
+            return Err(Error::model(
+                dir,
+                format!(
+                    "attribution labels {labels:?}, this build reads {:?}",
+                    crate::attribution::LABELS
+                ),
+            ));
+        }
+        AttributionHead::load(dir, self.hidden_size()).map(Some)
     }
 
     /// A model to fine-tune: the encoder from a base folder (strictly), heads new.
@@ -118,7 +141,11 @@ impl StanceModel {
         write("config.json", &self.encoder.raw)?;
         write("heads.json", &serde_json::to_value(&self.heads)?)?;
         self.tokenizer.save(&dir.join("tokenizer.json"))?;
-        weights::save_half(&self.vs, &dir.join("model.safetensors"))
+        weights::save_half(&self.vs, &dir.join("model.safetensors"))?;
+        match &self.attribution {
+            Some(head) => head.save(dir),
+            None => Ok(()),
+        }
     }
 
     /// Rewrites heads.json alone (after calibration).

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{directed_items, portrayal_item, score_items, Item, Score};
 use crate::actors::resolve::{ActorKind, Resolution};
+use crate::actors::speakers::speakers;
 use crate::findings::Findings;
+use crate::ner::EntityKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rollup {
@@ -60,6 +62,44 @@ pub fn score_actors(res: &Resolution, f: &Findings, rollup: Rollup) -> Vec<Actor
                 if x != y && seen.insert((x, y)) {
                     pair_items.entry((x, y)).or_default().push(ab);
                     pair_items.entry((y, x)).or_default().push(ba);
+                }
+            }
+        }
+    }
+    // A statement's content is its speaker's speech: how it portrays a party is the speaker's
+    // stance toward that party. Where the speaker is named in the content's sentence, the pair
+    // head already reads that sentence, so it is not counted twice (a pronoun or a title is no
+    // name here: they take no part in pairs).
+    for (st, speaker) in f.statements.iter().zip(speakers(&f.mentions, res, &f.statements)) {
+        let Some(a) = speaker else { continue };
+        for &k in &st.sentences {
+            let in_sentence = |m: &&crate::actors::mentions::Mention| m.sentence == k;
+            let named_here = f
+                .mentions
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| in_sentence(m) && !matches!(m.kind, EntityKind::Pronoun | EntityKind::Title))
+                .any(|(i, _)| res.mention_actor[i].is_some_and(|x| bloc(x) == bloc(a)));
+            if named_here {
+                continue;
+            }
+            let mut seen = BTreeSet::new();
+            for (i, m) in f.mentions.iter().enumerate().filter(|(_, m)| in_sentence(m)) {
+                let (Some(b), Some(pr)) = (res.mention_actor[i], m.portrayal) else {
+                    continue;
+                };
+                let quoted = st.content.iter().any(|r| r.start <= m.start && m.end <= r.end);
+                if !quoted || bloc(a) == bloc(b) || (is_place(b) && m.setting) || !seen.insert(b) {
+                    continue;
+                }
+                let item = portrayal_item(k, &pr);
+                let mut pairs = BTreeSet::new();
+                for &x in &roles(a) {
+                    for &y in &roles(b) {
+                        if x != y && pairs.insert((x, y)) {
+                            pair_items.entry((x, y)).or_default().push(item);
+                        }
+                    }
                 }
             }
         }
@@ -147,6 +187,7 @@ mod tests {
                 actor("anna-petrova", ActorKind::Person, Some(0), vec![2]),
             ],
             mention_actor: vec![Some(0), Some(1), Some(2), Some(1), Some(0)],
+            mention_links: vec![None; 5],
         };
         let f = Findings {
             sentences: vec![0..19, 20..61],
@@ -165,6 +206,7 @@ mod tests {
                 (2, 4, [0.0, 1.0, 0.0, 0.0, 0.0]),
                 (3, 4, [1.0, 0.0, 0.0, 0.0, 0.0]),
             ],
+            statements: vec![],
             unscored: Default::default(),
         };
         (res, f)
@@ -227,5 +269,84 @@ mod tests {
             (-1.0, 2, 1)
         );
         assert_eq!(toward(&out, PETROVA, AZE).unwrap().mean, -1.0);
+    }
+}
+
+#[cfg(test)]
+mod statement_tests {
+    use super::*;
+    use crate::actors::mentions::Mention;
+    use crate::actors::resolve::{Actor, ActorKind, Link};
+    use crate::attribution::{Kind, Statement};
+    use crate::ner::EntityKind;
+
+    fn mention(text: &str, start: usize, sentence: usize, kind: EntityKind, negative: f32) -> Mention {
+        Mention {
+            start,
+            end: start + text.chars().count(),
+            text: text.into(),
+            kind,
+            sentence,
+            entity: None,
+            country: None,
+            portrayal: Some([negative, 1.0 - negative, 0.0]),
+            setting: false,
+        }
+    }
+
+    /// "Ana Souza spoke. “Peru lied,” she said." with the statement of sentence 1 by "she".
+    fn quoted() -> (Resolution, Findings) {
+        let actor = |id: &str, kind, mentions| Actor {
+            id: String::from(id),
+            name: String::from(id),
+            kind,
+            affiliation: None,
+            cameo: None,
+            mentions,
+        };
+        let res = Resolution {
+            actors: vec![
+                actor("ana-souza", ActorKind::Person, vec![0, 2]),
+                actor("PER", ActorKind::Country, vec![1]),
+            ],
+            mention_actor: vec![Some(0), Some(1), Some(0)],
+            mention_links: vec![None, None, Some(Link::Coreference)],
+        };
+        let f = Findings {
+            sentences: vec![0..16, 17..40],
+            mentions: vec![
+                mention("Ana Souza", 0, 0, EntityKind::Person, 0.0),
+                mention("Peru", 18, 1, EntityKind::Location, 0.9),
+                mention("she", 30, 1, EntityKind::Pronoun, 0.0),
+            ],
+            statements: vec![Statement {
+                source: Some(30..33),
+                cue: Some(34..38),
+                content: vec![17..29],
+                kind: Kind::Direct,
+                sentences: vec![1],
+            }],
+            ..Default::default()
+        };
+        (res, f)
+    }
+
+    #[test]
+    fn a_quote_is_its_speakers_stance_toward_the_party_it_portrays() {
+        let (res, f) = quoted();
+        let out = score_actors(&res, &f, Rollup::None);
+        let souza = out.iter().find(|a| a.actor == 0).unwrap();
+        let (target, score) = &souza.toward[0];
+        assert_eq!((*target, score.n_sentences, score.mean), (1, 1, -1.0));
+        assert_eq!(score.evidence, [(1, -1.0)]);
+    }
+
+    #[test]
+    fn a_quote_whose_sentence_names_its_speaker_is_left_to_the_pair_head() {
+        let (res, mut f) = quoted();
+        // "Ana Souza said Peru lied.": her name is in the sentence, and no pair was scored.
+        f.mentions[2] = mention("Souza", 30, 1, EntityKind::Person, 0.0);
+        let out = score_actors(&res, &f, Rollup::None);
+        assert!(out.iter().all(|a| a.toward.is_empty()));
     }
 }

@@ -1,5 +1,5 @@
-//! Flat tables for tools (pandas, polars, DuckDB, Spark): `articles`, `actors`, `pairs` and
-//! `mentions`, written as CSV or Parquet by [`TableSink`]. Rows are flattened from the schema v1 output
+//! Flat tables for tools (pandas, polars, DuckDB, Spark): `articles`, `actors`, `pairs`,
+//! `mentions` and `statements`, written as CSV or Parquet by [`TableSink`]. Rows are flattened from the schema v1 output
 //! ([`ArticleOutput`]), so tables and JSONL always agree. Each file is written as
 //! `NAME.EXT.partial` and renamed when the run completes.
 
@@ -13,7 +13,7 @@ use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 
 use crate::error::{Error, Result};
-use crate::output::{ArticleOutput, ModelId, ScoreOut};
+use crate::output::{ArticleOutput, ModelId, ScoreOut, SpanOut};
 use crate::record::Outcome;
 use crate::sink::Sink;
 
@@ -122,6 +122,27 @@ pub const MENTIONS: &[(&str, Kind)] = columns![
     start: Count,
     end: Count,
     sentence: Count,
+    via: Text,
+];
+
+/// Who said what: one row per statement, in text order. Content spans and sentences are JSON
+/// arrays (`[[start, end], …]`, `[k, …]`); `content_start`/`content_end` span them all.
+pub const STATEMENTS: &[(&str, Kind)] = columns![
+    article_id: Text,
+    date: Text,
+    statement: Count,
+    source: Text,
+    source_text: Text,
+    source_start: Count,
+    source_end: Count,
+    cue: Text,
+    cue_start: Count,
+    cue_end: Count,
+    kind: Text,
+    content_start: Count,
+    content_end: Count,
+    content_spans: Text,
+    sentences: Text,
 ];
 
 /// A row as a JSON object (for JSONL output of tables).
@@ -167,6 +188,7 @@ pub struct Rows {
     pub actors: Vec<Vec<Cell>>,
     pub pairs: Vec<Vec<Cell>>,
     pub mentions: Vec<Vec<Cell>>,
+    pub statements: Vec<Vec<Cell>>,
 }
 
 pub fn rows(a: &ArticleOutput) -> Rows {
@@ -224,14 +246,42 @@ pub fn rows(a: &ArticleOutput) -> Rows {
                 count(m.start),
                 count(m.end),
                 count(m.sentence),
+                Cell::Text(m.via.map(|v| v.as_str().to_string())),
             ]);
         }
     }
+    let statements = a
+        .statements
+        .iter()
+        .enumerate()
+        .map(|(k, st)| {
+            let at = |s: Option<SpanOut>, f: fn(SpanOut) -> usize| Cell::Count(s.map(|s| count_of(f(s))));
+            let spans: Vec<[usize; 2]> = st.content.iter().map(|c| [c.start, c.end]).collect();
+            vec![
+                text(&a.id),
+                date(),
+                count(k),
+                Cell::Text(st.source.clone()),
+                Cell::Text(st.source_text.clone()),
+                at(st.source_span, |s| s.start),
+                at(st.source_span, |s| s.end),
+                Cell::Text(st.cue.clone()),
+                at(st.cue_span, |s| s.start),
+                at(st.cue_span, |s| s.end),
+                text(st.kind.as_str()),
+                at(st.content.first().copied(), |s| s.start),
+                Cell::Count(st.content.iter().map(|c| count_of(c.end)).max()),
+                text(serde_json::Value::from(spans.iter().map(|s| s.to_vec()).collect::<Vec<_>>()).to_string()),
+                text(serde_json::Value::from(st.sentences.clone()).to_string()),
+            ]
+        })
+        .collect();
     Rows {
         article,
         actors,
         pairs,
         mentions,
+        statements,
     }
 }
 
@@ -402,13 +452,15 @@ pub(crate) fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> Er
     Error::io(path, std::io::Error::other(e))
 }
 
-/// Writes each outcome's rows to `articles`, `actors`, `pairs` and `mentions` in a folder.
+/// Writes each outcome's rows to `articles`, `actors`, `pairs`, `mentions` and `statements`
+/// in a folder.
 pub struct TableSink {
     model: ModelId,
     articles: Table,
     actors: Table,
     pairs: Table,
     mentions: Table,
+    statements: Table,
 }
 
 impl TableSink {
@@ -420,6 +472,7 @@ impl TableSink {
             actors: Table::create(dir, "actors", ACTORS, format)?,
             pairs: Table::create(dir, "pairs", PAIRS, format)?,
             mentions: Table::create(dir, "mentions", MENTIONS, format)?,
+            statements: Table::create(dir, "statements", STATEMENTS, format)?,
         })
     }
 }
@@ -432,6 +485,7 @@ impl Sink for TableSink {
             (&mut self.actors, rows.actors),
             (&mut self.pairs, rows.pairs),
             (&mut self.mentions, rows.mentions),
+            (&mut self.statements, rows.statements),
         ] {
             for r in rows {
                 table.push(r)?;
@@ -444,7 +498,8 @@ impl Sink for TableSink {
         self.articles.flush()?;
         self.actors.flush()?;
         self.pairs.flush()?;
-        self.mentions.flush()
+        self.mentions.flush()?;
+        self.statements.flush()
     }
 
     /// Every table is written and renamed into place, `articles` last: a folder with
@@ -453,6 +508,7 @@ impl Sink for TableSink {
         self.actors.finish()?;
         self.pairs.finish()?;
         self.mentions.finish()?;
+        self.statements.finish()?;
         self.articles.finish()
     }
 }

@@ -9,7 +9,9 @@ use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray, UInt3
 
 use super::parquet_error;
 use crate::error::{Error, Result};
-use crate::output::{ActorOut, ArticleOutput, ErrorOut, EvidenceOut, MentionOut, ModelId, ScoreOut, TowardOut};
+use crate::output::{
+    ActorOut, ArticleOutput, ErrorOut, EvidenceOut, MentionOut, ModelId, ScoreOut, SpanOut, StatementOut, TowardOut,
+};
 
 /// Reads a folder of Parquet tables written by [`TableSink`] back into the output's types,
 /// one article at a time: the tables are in article order, so they are merged as streams.
@@ -32,6 +34,12 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(ArticleOutput)) -> Res
         });
     }
     let mut mentions = ParquetRows::open(&mentions_path)?;
+    // Tables of schema v1 (before statements) have none to read.
+    let statements_path = dir.join("statements.parquet");
+    let mut statements = match statements_path.exists() {
+        true => Some(ParquetRows::open(&statements_path)?),
+        false => None,
+    };
     let mut seen = std::collections::HashSet::new();
     while let Some(a) = articles.next_row()? {
         let id = a.text("article_id").unwrap_or_default();
@@ -72,7 +80,15 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(ArticleOutput)) -> Res
                     start: m.index("start")?,
                     end: m.index("end")?,
                     sentence: m.index("sentence")?,
+                    via: m.text("via").map(|_| m.parsed("via")).transpose()?,
                 });
+        }
+        let mut said = Vec::new();
+        while let Some(s) = match statements.as_mut() {
+            Some(rows) => rows.next_if(of_article)?,
+            None => None,
+        } {
+            said.push(s.statement()?);
         }
         let mut actor_list = Vec::new();
         while let Some(x) = actors.next_if(of_article)? {
@@ -113,12 +129,21 @@ pub fn read_parquet_results(dir: &Path, mut f: impl FnMut(ArticleOutput)) -> Res
             sentences: Vec::new(),
             entities: Vec::new(),
             actors: actor_list,
+            statements: said,
             unscored: None,
             explain: None,
             id,
         });
     }
-    for rows in [&mut actors, &mut pairs, &mut mentions] {
+    for rows in [
+        Some(&mut actors),
+        Some(&mut pairs),
+        Some(&mut mentions),
+        statements.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    {
         if let Some(r) = rows.next_row()? {
             let id = r.text("article_id").unwrap_or_default();
             return Err(Error::Results {
@@ -185,6 +210,36 @@ impl Row<'_> {
                 evidence: Vec::new(),
             })
         })())
+    }
+
+    /// A row of the statements table.
+    fn statement(&self) -> Result<StatementOut> {
+        let span = |a: &str, b: &str| -> Result<Option<SpanOut>> {
+            Ok(match self.count(a) {
+                Some(start) => Some(SpanOut {
+                    start: start as usize,
+                    end: self.index(b)?,
+                }),
+                None => None,
+            })
+        };
+        let json = |name: &str| -> Result<serde_json::Value> {
+            let t = self.text(name).map_or_else(|| self.bad(name), Ok)?;
+            serde_json::from_str(&t).map_err(|e| self.error(&format!("row {}: {name}: {e}", self.i + 1)))
+        };
+        let content: Vec<[usize; 2]> =
+            serde_json::from_value(json("content_spans")?).map_err(|e| self.error(&format!("content_spans: {e}")))?;
+        Ok(StatementOut {
+            source: self.text("source"),
+            source_span: span("source_start", "source_end")?,
+            source_text: self.text("source_text"),
+            cue: self.text("cue"),
+            cue_span: span("cue_start", "cue_end")?,
+            content: content.into_iter().map(|[start, end]| SpanOut { start, end }).collect(),
+            kind: self.parsed("kind")?,
+            sentences: serde_json::from_value(json("sentences")?)
+                .map_err(|e| self.error(&format!("sentences: {e}")))?,
+        })
     }
 
     fn column(&self, name: &str) -> Option<&ArrayRef> {

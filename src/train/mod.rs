@@ -2,6 +2,7 @@
 //! batches of the three tasks interleaved at random (seeded). Each epoch ends with dev
 //! metrics and a checkpoint, so a stopped run resumes at the next epoch.
 
+pub mod attribution;
 pub mod batches;
 
 use std::path::{Path, PathBuf};

@@ -10,11 +10,13 @@
 //!    ("Turkish Culture Ministry"), a title chain on the left ("Chinese Foreign Ministry
 //!    spokeswoman Hua Chunying"), apposition on the right ("Hua Chunying, China’s ..."), a
 //!    place's country, and lists ("Filipino seamen, A B and C D");
-//! 5. [`office_holders`](affiliation::office_holders): people known without a title, by their
+//! 5. [`titles`](coreference::titles): "the minister" joins the person named with that title;
+//! 6. [`pronouns`](coreference::pronouns): "she", "they", "who" join the actor they stand for;
+//! 7. [`office_holders`](affiliation::office_holders): people known without a title, by their
 //!    role on the article's date;
-//! 6. [`dictionary`](affiliation::dictionary): CAMEO codes (and affiliations) from an optional
+//! 8. [`dictionary`](affiliation::dictionary): CAMEO codes (and affiliations) from an optional
 //!    PETRARCH dictionary;
-//! 7. [`ids`]: ids unique within the article.
+//! 9. [`ids`]: ids unique within the article.
 
 use std::collections::HashMap;
 
@@ -27,6 +29,7 @@ use super::places::Places;
 use crate::actors::mentions::Mention;
 
 mod affiliation;
+mod coreference;
 mod countries;
 mod ids;
 mod names;
@@ -74,6 +77,30 @@ pub struct Resolution {
     pub actors: Vec<Actor>,
     /// The actor of each mention (None: not an actor, e.g. an event name).
     pub mention_actor: Vec<Option<usize>>,
+    /// How a mention that does not name its actor was joined to it (None: by its name).
+    pub mention_links: Vec<Option<Link>>,
+}
+
+/// How a mention that does not name its actor was joined to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Link {
+    /// A pronoun ("she", "they").
+    Coreference,
+    /// A title or definite reference ("the minister", "the ministry").
+    Title,
+    /// A relative pronoun ("…, who").
+    Relative,
+}
+
+impl Link {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Link::Coreference => "coreference",
+            Link::Title => "title",
+            Link::Relative => "relative",
+        }
+    }
 }
 
 pub struct Resolver<'a> {
@@ -102,6 +129,7 @@ struct State {
     /// the actor it made.
     by_key: HashMap<String, usize>,
     mention_actor: Vec<Option<usize>>,
+    links: Vec<Option<Link>>,
 }
 
 impl State {
@@ -159,11 +187,14 @@ impl Resolver<'_> {
             actors: Vec::new(),
             by_key: HashMap::new(),
             mention_actor: vec![None; mentions.len()],
+            links: vec![None; mentions.len()],
         };
         let bare = names::names(&mut st, &article, self.leaders);
         names::surnames(&mut st, &article, bare);
         names::references(&mut st, &article);
         affiliation::affiliations(&mut st, &article, self.places);
+        coreference::titles(&mut st, &article);
+        coreference::pronouns(&mut st, &article);
         let day = date.and_then(Date::parse_iso);
         affiliation::office_holders(&mut st, self.gazetteer, self.leaders, day);
         if let (Some(dict), Some(index)) = (self.dictionary, self.dictionary_index) {
@@ -172,6 +203,7 @@ impl Resolver<'_> {
         let State {
             mut actors,
             mention_actor,
+            links,
             ..
         } = st;
         for (i, a) in mention_actor.iter().enumerate() {
@@ -180,6 +212,10 @@ impl Resolver<'_> {
             }
         }
         ids::unique_ids(&mut actors);
-        Resolution { actors, mention_actor }
+        Resolution {
+            actors,
+            mention_actor,
+            mention_links: links,
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Passes 1–3: names become actors (countries, persons, organisations, places, groups), bare
 //! surnames join full names, definite references join organisations; and the name helpers.
 
-use super::{ActorKind, Article, State};
+use super::{ActorKind, Article, Link, State};
 use crate::actors::leaders::Leaders;
 use crate::actors::mentions::Mention;
 use crate::lexicon::{GROUP_ADJECTIVE_ENDINGS, MEMBER_ENDINGS, NOT_GROUPS, ORGANISATION_HEADS, PERSON_TITLES};
@@ -58,7 +58,7 @@ pub(super) fn names(st: &mut State, article: &Article, leaders: &Leaders) -> Vec
                 Some(name) => (format!("org:{}", name.to_lowercase()), name, ActorKind::Organization),
                 None => continue,
             },
-            EntityKind::Reference => continue,
+            EntityKind::Reference | EntityKind::Title | EntityKind::Pronoun => continue,
         };
         st.mention_actor[i] = Some(st.named(key, name, kind));
     }
@@ -99,6 +99,9 @@ pub(super) fn references(st: &mut State, article: &Article) {
             st.actors[a].kind == ActorKind::Organization
                 && st.actors[a].name.to_lowercase().split(' ').any(|w| w == head)
         });
+        if st.mention_actor[i].is_some() {
+            st.links[i] = Some(Link::Title);
+        }
     }
 }
 

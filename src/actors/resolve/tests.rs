@@ -365,3 +365,79 @@ fn a_petrarch_dictionary_gives_cameo_ids_honouring_dates() {
     let (_, r) = resolve_with(text, &ents, Some(&dict), Some("1999-01-01"));
     assert_eq!(r.actors[0].cameo.as_deref(), Some("TURELI"));
 }
+
+/// The actor id each mention of `words` joined (None: no actor), with how.
+fn joined(text: &str, ents: &[(&str, &str)], words: &[&str]) -> Vec<(String, Option<String>, Option<Link>)> {
+    let (m, r) = resolve_with(text, ents, None, None);
+    words
+        .iter()
+        .map(|w| {
+            let i = m
+                .iter()
+                .position(|x| x.text == *w)
+                .unwrap_or_else(|| panic!("no mention {w}"));
+            (
+                w.to_string(),
+                r.mention_actor[i].map(|a| r.actors[a].id.clone()),
+                r.mention_links[i],
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_pronoun_joins_the_subject_of_the_sentence_before_and_a_relative_the_name_before_it() {
+    let text = "Ana Lima met Rui Costa in Lisbon. She said the talks had failed. Costa, who was silent, left.";
+    let got = joined(
+        text,
+        &[
+            ("Ana Lima", "PER"),
+            ("Rui Costa", "PER"),
+            ("Lisbon", "LOC"),
+            ("Costa", "PER"),
+        ],
+        &["She", "who"],
+    );
+    assert_eq!(
+        got,
+        vec![
+            ("She".into(), Some("ana-lima".into()), Some(Link::Coreference)),
+            ("who".into(), Some("rui-costa".into()), Some(Link::Relative)),
+        ]
+    );
+}
+
+#[test]
+fn a_stated_gender_rules_a_candidate_out_and_nothing_fitting_leaves_no_actor() {
+    // "Mr." states Costa a man, so "she" passes over him to the woman named before.
+    let text =
+        "Ana Lima spoke first. Mr. Rui Costa replied. She disagreed. The weather was cold. It rained. They left.";
+    let got = joined(text, &[("Ana Lima", "PER"), ("Rui Costa", "PER")], &["She", "They"]);
+    assert_eq!(got[0].1.as_deref(), Some("ana-lima"));
+    // No organisation or country within reach: "they" stays no actor.
+    assert_eq!(got[1].1, None);
+}
+
+#[test]
+fn an_object_pronoun_never_joins_the_subject_of_its_own_clause() {
+    let text = "Ana Souza praised Rui Costa. Souza thanked him.";
+    let got = joined(
+        text,
+        &[("Ana Souza", "PER"), ("Rui Costa", "PER"), ("Souza", "PER")],
+        &["him"],
+    );
+    assert_eq!(got[0].1.as_deref(), Some("rui-costa"));
+}
+
+#[test]
+fn a_title_joins_the_person_named_with_it_and_an_untitled_one_stays_no_actor() {
+    let text = "Foreign Minister Ana Lima met Rui Costa. The minister said the deal was dead. The senator disagreed.";
+    let got = joined(
+        text,
+        &[("Ana Lima", "PER"), ("Rui Costa", "PER")],
+        &["The minister", "The senator"],
+    );
+    assert_eq!(got[0].1.as_deref(), Some("ana-lima"));
+    assert_eq!(got[0].2, Some(Link::Title));
+    assert_eq!(got[1].1, None);
+}
