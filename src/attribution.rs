@@ -223,7 +223,7 @@ pub fn statements(spans: &[Span], sentences: &[Range<usize>], quoting: &[Quoting
             (None, Role::Content) => out.push(Statement {
                 source: None,
                 cue: None,
-                content: vec![s.start..s.end],
+                content: std::iter::once(s.start..s.end).collect(),
                 kind: Kind::Indirect,
                 sentences: Vec::new(),
             }),
@@ -342,7 +342,7 @@ mod tests {
                 end: 48,
             },
         ];
-        let st = statements(&sp, &sentences, &vec![Quoting::Outside; 50]);
+        let st = statements(&sp, &sentences, &[Quoting::Outside; 50]);
         assert_eq!(st.len(), 1);
         assert_eq!(
             (st[0].cue.clone(), st[0].source.clone(), st[0].kind),

@@ -322,7 +322,7 @@ mod statement_tests {
             statements: vec![Statement {
                 source: Some(30..33),
                 cue: Some(34..38),
-                content: vec![17..29],
+                content: std::iter::once(17..29).collect(),
                 kind: Kind::Direct,
                 sentences: vec![1],
             }],

@@ -23,6 +23,11 @@ pub(super) fn names(st: &mut State, article: &Article, leaders: &Leaders) -> Vec
         let (key, name, kind) = match m.kind {
             EntityKind::Person => {
                 let mut name = person_name(&m.text);
+                // A title that NER tagged apart from its name ("Mr" of "Mr. Obama", "Sen",
+                // "R-Wis") is no person: an actor of it would gather pronouns of many people.
+                if is_bare_title(&name) {
+                    continue;
+                }
                 if !name.contains(' ') {
                     // "Luis and Carlos Quispe": a given name shares the next name's surname.
                     let known = |w: &str| {
@@ -103,6 +108,16 @@ pub(super) fn references(st: &mut State, article: &Article) {
             st.links[i] = Some(Link::Title);
         }
     }
+}
+
+/// "Mr", "Sen.", "R-Wis.": a person's title or party tag, with no name.
+fn is_bare_title(name: &str) -> bool {
+    let word = name.trim_end_matches('.').to_lowercase();
+    let party_tag = word.len() >= 3 && word.as_bytes()[1] == b'-' && matches!(word.as_bytes()[0], b'r' | b'd' | b'i');
+    word.is_empty()
+        || party_tag
+        || PERSON_TITLES.contains(&word.as_str())
+        || ["rep", "sens", "reps", "mrs", "ms"].contains(&word.as_str())
 }
 
 fn strip_possessive(s: &str) -> &str {

@@ -441,3 +441,13 @@ fn a_title_joins_the_person_named_with_it_and_an_untitled_one_stays_no_actor() {
     assert_eq!(got[0].2, Some(Link::Title));
     assert_eq!(got[1].1, None);
 }
+
+#[test]
+fn a_title_tagged_apart_from_its_name_is_no_person_and_gathers_no_pronouns() {
+    let text = "Mr. Obama spoke in Ohio. He said the plan would pass.";
+    let (m, r) = resolve_with(text, &[("Mr", "PER"), ("Obama", "PER"), ("Ohio", "LOC")], None, None);
+    let ids: Vec<&str> = r.actors.iter().map(|a| a.id.as_str()).collect();
+    assert!(!ids.contains(&"mr"), "{ids:?}");
+    let he = m.iter().position(|x| x.text == "He").unwrap();
+    assert_eq!(r.mention_actor[he].map(|a| r.actors[a].id.as_str()), Some("obama"));
+}
