@@ -134,7 +134,16 @@ fn no_circle_of_imports_among_the_modules() {
 #[test]
 fn the_core_stages_touch_no_files_and_no_tensors() {
     let mods = modules();
-    for m in ["clean", "segment", "ner", "attribution", "actors", "stance", "lexicon", "record"] {
+    for m in [
+        "clean",
+        "segment",
+        "ner",
+        "attribution",
+        "actors",
+        "stance",
+        "lexicon",
+        "record",
+    ] {
         let code = &mods[m];
         for word in ["std::fs", "File::", "tch::", "Tensor"] {
             assert!(!code.contains(word), "{m} uses {word}");

@@ -93,5 +93,8 @@ fn coref_runs_on_a_slice_of_gap_validation() {
     let r = eval(&["coref", "--limit", "40"], &shared.join("data/gap/gap-validation.tsv"));
     assert_eq!(r["examples"].as_u64(), Some(40), "{r}");
     assert!(r["f1"].as_f64().unwrap() >= 0.55, "{r}");
-    assert!(r["masculine"]["f1"].is_number() && r["feminine"]["f1"].is_number(), "{r}");
+    assert!(
+        r["masculine"]["f1"].is_number() && r["feminine"]["f1"].is_number(),
+        "{r}"
+    );
 }

@@ -1,4 +1,4 @@
-//! Passes 4–5: mentions that do not name (in-article coreference). A title reference ("the
+//! Passes 5–6: mentions that do not name (in-article coreference). A title reference ("the
 //! minister") joins the person named with that title before; a relative ("…, who") joins the
 //! mention just before it; a personal pronoun joins the salient actor of a fitting kind and
 //! gender before it: in its own sentence the nearest, in the three sentences before it the
@@ -43,6 +43,11 @@ fn wants(word: &str) -> Option<Wants> {
     })
 }
 
+/// The chars from `a` to `b` (none where the two overlap).
+fn between(text: &[char], a: usize, b: usize) -> std::slice::Iter<'_, char> {
+    text.get(a..b).unwrap_or(&[]).iter()
+}
+
 /// The words just before a mention, lowercased, nearest last.
 fn words_before(text: &[char], at: usize, n: usize) -> Vec<String> {
     let before: String = text[at.saturating_sub(40)..at].iter().collect();
@@ -79,7 +84,7 @@ fn stated_genders(st: &State, article: &Article) -> HashMap<usize, Gender> {
     out
 }
 
-/// Pass 4: "the minister" joins the nearest person before it, within reach, whose mention has
+/// Pass 5: "the minister" joins the nearest person before it, within reach, whose mention has
 /// that title just before it ("Foreign Minister Ana Lima") or just after it ("Ana Lima, the
 /// minister"); else no actor.
 pub(super) fn titles(st: &mut State, article: &Article) {
@@ -115,7 +120,7 @@ pub(super) fn titles(st: &mut State, article: &Article) {
     }
 }
 
-/// Pass 5: pronouns, in text order (a resolved pronoun is itself a candidate for the next).
+/// Pass 6: pronouns, in text order (a resolved pronoun is itself a candidate for the next).
 pub(super) fn pronouns(st: &mut State, article: &Article) {
     let (text, mentions) = (article.text, article.mentions);
     let mut gender = stated_genders(st, article);
@@ -129,11 +134,7 @@ pub(super) fn pronouns(st: &mut State, article: &Article) {
         let chosen = match want {
             Wants::Relative => {
                 // "Ana Lima, who": the mention right before, with nothing but a comma between.
-                let gap = |j: usize| {
-                    text[mentions[j].end..m.start]
-                        .iter()
-                        .all(|c| *c == ',' || c.is_whitespace())
-                };
+                let gap = |j: usize| between(text, mentions[j].end, m.start).all(|c| *c == ',' || c.is_whitespace());
                 i.checked_sub(1)
                     .filter(|&j| mentions[j].sentence == m.sentence && gap(j))
                     .and_then(|j| st.mention_actor[j])
@@ -164,11 +165,8 @@ pub(super) fn pronouns(st: &mut State, article: &Article) {
 fn salient(st: &State, article: &Article, i: usize, object: bool, fits: impl Fn(usize) -> bool) -> Option<usize> {
     let (text, mentions) = (article.text, article.mentions);
     let s = mentions[i].sentence;
-    let clause_break = |j: usize| {
-        text[mentions[j].end..mentions[i].start]
-            .iter()
-            .any(|c| matches!(c, ',' | ';' | '“' | '"' | ':'))
-    };
+    let clause_break =
+        |j: usize| between(text, mentions[j].end, mentions[i].start).any(|c| matches!(c, ',' | ';' | '“' | '"' | ':'));
     let own_sentence: Vec<usize> = (0..i).rev().take_while(|&j| mentions[j].sentence == s).collect();
     // An object form never stands for an actor named in its own clause ("Lima thanked him").
     let own_clause: Vec<usize> = match object {
