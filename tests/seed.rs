@@ -20,15 +20,6 @@ fn seed_output() -> Option<(String, serde_json::Value)> {
     Some((std::fs::read_to_string(&path).unwrap(), lines(&out).remove(0)))
 }
 
-fn actor<'a>(article: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    article["actors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == id)
-        .unwrap_or_else(|| panic!("no actor {id}"))
-}
-
 /// Names under a country: its own mentions and the names of actors affiliated to it.
 fn members(article: &serde_json::Value, id: &str) -> Vec<String> {
     let mut names: Vec<String> = actor(article, id)["mentions"]

@@ -15,15 +15,6 @@ fn analyze(text: &str) -> serde_json::Value {
     lines(&out).remove(0)
 }
 
-fn actor<'a>(article: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    article["actors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == id)
-        .unwrap_or_else(|| panic!("no actor {id} in {article}"))
-}
-
 fn toward(article: &serde_json::Value, from: &str, to: &str) -> f64 {
     actor(article, from)["toward"]
         .as_array()

@@ -14,6 +14,7 @@ use crate::attribution::{Role, Statement};
 use crate::data::polnear::{self, Annotation, GoldArticle};
 use crate::encode::SentenceStates;
 use crate::error::{Error, Result};
+use crate::eval::metrics::Prf;
 use crate::findings::Findings;
 use crate::lexicon;
 use crate::model::StanceModel;
@@ -51,24 +52,9 @@ pub struct Counts {
     pub fn_: usize,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Prf {
-    pub precision: f64,
-    pub recall: f64,
-    pub f1: f64,
-}
-
 impl Counts {
     pub fn prf(&self) -> Prf {
-        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-        let p = ratio(self.tp, self.tp + self.fp);
-        let r = ratio(self.tp, self.tp + self.fn_);
-        let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
-        Prf {
-            precision: p,
-            recall: r,
-            f1,
-        }
+        Prf::from_counts(self.tp, self.tp + self.fn_, self.tp + self.fp)
     }
 }
 

@@ -70,6 +70,7 @@ pub fn evaluate(analyzer: &Analyzer, examples: &[PronounExample]) -> Result<Eval
 impl Evaluation {
     pub fn to_json(&self) -> serde_json::Value {
         let (o, m, f) = (self.overall.prf(), self.masculine.prf(), self.feminine.prf());
+        let bias = if m.f1 > 0.0 { f.f1 / m.f1 } else { 0.0 };
         serde_json::json!({
             "examples": self.examples,
             "answered": self.answered,
@@ -78,7 +79,7 @@ impl Evaluation {
             "recall": o.recall,
             "masculine": m,
             "feminine": f,
-            "bias": if m.f1 > 0.0 { f.f1 / m.f1 } else { 0.0 },
+            "bias": bias,
             "counts": {"overall": self.overall, "masculine": self.masculine, "feminine": self.feminine},
         })
     }

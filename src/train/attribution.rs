@@ -53,8 +53,6 @@ pub struct Encoded {
     pub prepared: crate::pipeline::Prepared,
     /// Each sentence's states (None: no pieces), as analysis holds them.
     pub sentence_states: Vec<Option<SentenceStates>>,
-    /// Those states in one [1, N, H] tensor.
-    pub states: Tensor,
     pub features: Tensor,
     pub labels: Vec<Tensor>,
 }
@@ -86,6 +84,15 @@ pub fn piece_labels(p: &crate::pipeline::Prepared, roles: &[Option<(attribution:
     out
 }
 
+impl Encoded {
+    /// The article's piece states in one [1, N, H] tensor, made per step rather than kept:
+    /// a second copy of every article's states would double the training set's memory.
+    fn states(&self) -> Tensor {
+        let pieces: Vec<&Tensor> = self.sentence_states.iter().flatten().map(|s| &s.pieces).collect();
+        Tensor::cat(&pieces, 0).unsqueeze(0)
+    }
+}
+
 /// Runs every article of `gold` through the text stages and the frozen encoder.
 pub fn encode_articles(model: &StanceModel, gold: Vec<GoldArticle>) -> Result<Vec<Encoded>> {
     let mut out = Vec::with_capacity(gold.len());
@@ -94,15 +101,13 @@ pub fn encode_articles(model: &StanceModel, gold: Vec<GoldArticle>) -> Result<Ve
         let refs: Vec<&crate::tokenize::Pieces> = prepared.pieces.iter().collect();
         let states = encode_sentences(model, &refs, TOKEN_BUDGET)?;
         let quoting = attribution::quoting(&prepared.chars);
-        let mut kept = Vec::new();
         let mut features = Vec::new();
         for ((range, p), st) in prepared.sentences.iter().zip(&prepared.pieces).zip(&states) {
-            if let Some(st) = st {
-                kept.push(st.pieces.shallow_clone());
+            if st.is_some() {
                 features.extend(attribution::piece_features(&quoting, range.start, &p.offsets));
             }
         }
-        if kept.is_empty() {
+        if features.is_empty() {
             continue;
         }
         let labels = g
@@ -111,7 +116,6 @@ pub fn encode_articles(model: &StanceModel, gold: Vec<GoldArticle>) -> Result<Ve
             .map(|a| Tensor::from_slice(&piece_labels(&prepared, &a.char_roles(prepared.chars.len()))))
             .collect();
         out.push(Encoded {
-            states: Tensor::cat(&kept, 0).unsqueeze(0),
             features: Tensor::from_slice(&features).unsqueeze(0),
             labels,
             gold: g,
@@ -132,9 +136,16 @@ pub fn train(cfg: &Config) -> Result<Vec<EpochReport>> {
         Ok(a)
     };
     let log_path = cfg.out.join("attribution-log.jsonl");
-    let done = std::fs::read_to_string(&log_path).map_or(0, |t| t.lines().count());
-    if done >= cfg.epochs {
-        tracing::info!(epochs_done = done, "the head is trained: {}", log_path.display());
+    // `copy_model` never brings a log: what is here is this output's own.
+    let mut reports: Vec<EpochReport> = std::fs::read_to_string(&log_path)
+        .map(|t| t.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+        .unwrap_or_default();
+    if reports.len() >= cfg.epochs {
+        tracing::info!(
+            epochs_done = reports.len(),
+            "the head is trained: {}",
+            log_path.display()
+        );
         return Ok(Vec::new());
     }
     let t0 = std::time::Instant::now();
@@ -148,9 +159,6 @@ pub fn train(cfg: &Config) -> Result<Vec<EpochReport>> {
     );
     copy_model(&cfg.model, &cfg.out)?;
     let ckpt = cfg.out.join("attribution-checkpoint");
-    let mut reports: Vec<EpochReport> = std::fs::read_to_string(&log_path)
-        .map(|t| t.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
-        .unwrap_or_default();
     let head = if reports.is_empty() {
         AttributionHead::new(model.hidden_size())
     } else {
@@ -174,7 +182,7 @@ pub fn train(cfg: &Config) -> Result<Vec<EpochReport>> {
         let mut total = 0.0;
         for &(i, k) in &order {
             let e = &train_set[i];
-            let logits = head.logits(&e.states, &e.features, true).squeeze_dim(0);
+            let logits = head.logits(&e.states(), &e.features, true).squeeze_dim(0);
             let loss = logits.cross_entropy_loss::<Tensor>(&e.labels[k], None, Reduction::Mean, -100, 0.0);
             opt.backward_step_clip(&loss, 1.0);
             total += loss.double_value(&[]);

@@ -197,3 +197,13 @@ pub fn assert_valid(schema: &jsonschema::JSONSchema, v: &serde_json::Value) {
         panic!("output does not match the schema: {msgs:?}");
     }
 }
+
+/// The actor of an output article with this id.
+pub fn actor<'a>(article: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    article["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap_or_else(|| panic!("no actor {id} in {article}"))
+}
