@@ -188,6 +188,7 @@ mod tests {
             ],
             mention_actor: vec![Some(0), Some(1), Some(2), Some(1), Some(0)],
             mention_links: vec![None; 5],
+            stated: vec![],
         };
         let f = Findings {
             sentences: vec![0..19, 20..61],
@@ -311,6 +312,7 @@ mod statement_tests {
             ],
             mention_actor: vec![Some(0), Some(1), Some(0)],
             mention_links: vec![None, None, Some(Link::Coreference)],
+            stated: vec![],
         };
         let f = Findings {
             sentences: vec![0..16, 17..40],

@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 
 use super::names::{gap, US_GEORGIA};
-use super::{ActorKind, Article, State};
+use super::{ActorKind, Article, State, Stated};
 use crate::actors::gazetteer::{Gazetteer, Via};
 use crate::actors::leaders::Leaders;
 use crate::actors::mentions::Mention;
 use crate::actors::petrarch::{ActorDictionary, Date};
 use crate::actors::places::Places;
-use crate::lexicon::{NOT_LIST_NOUNS, TITLE_WORDS};
+use crate::lexicon::{FUNCTION_WORDS, NOT_LIST_NOUNS, PERSON_REFERENCE_HEADS, TITLE_WORDS};
 use crate::ner::EntityKind;
 
 /// Pass 4: each actor's country, the one most of its mentions point to. A mention points to a
@@ -51,28 +51,63 @@ pub(super) fn affiliations(st: &mut State, article: &Article, places: &Places) {
         let left = (i > 0 && mentions[i - 1].sentence == m.sentence)
             .then(|| {
                 let gap = gap(text, &mentions[i - 1], m);
-                let ok = gap.split_whitespace().all(|w| {
-                    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-                    w.is_empty()
-                        || w == "s"
-                        || TITLE_WORDS.contains(&w.to_lowercase().as_str())
-                        || w.chars().next().is_some_and(char::is_uppercase)
-                }) && !gap.contains([',', ';', '(', ')', '“', '”', '"']);
                 // Inherit from a country or an organisation, never from another person.
-                ok.then(|| {
-                    st.mention_actor[i - 1].and_then(|p| match st.actors[p].kind {
-                        ActorKind::Country => Some(p),
-                        ActorKind::Organization => affil_of_mention[i - 1],
-                        _ => None,
+                is_title_chain(&gap)
+                    .then(|| {
+                        st.mention_actor[i - 1].and_then(|p| match st.actors[p].kind {
+                            ActorKind::Country => Some(p),
+                            ActorKind::Organization => affil_of_mention[i - 1],
+                            _ => None,
+                        })
                     })
-                })
-                .flatten()
+                    .flatten()
+                    .map(|c| (c, role_words(gap.split_whitespace())))
             })
             .flatten();
-        let right = mentions.get(i + 1).filter(|n| n.sentence == m.sentence).and_then(|n| {
-            (gap(text, m, n).trim() == "," && m.kind == EntityKind::Person)
-                .then(|| st.mention_actor[i + 1].filter(|&p| st.actors[p].kind == ActorKind::Country))
-                .flatten()
+        // "A B, Ruritania's foreign minister": a country in apposition on the right; "Prime
+        // Minister A B of Ruritania": a person "of" a country; "A B, the president of
+        // Ruritania", whose title is a mention of its own (looked past). A name that NER took
+        // for something else is a person's where the title is a person's.
+        let j = match mentions.get(i + 1) {
+            Some(t) if t.kind == EntityKind::Title => i + 2,
+            _ => i + 1,
+        };
+        let right = mentions.get(j).filter(|n| n.sentence == m.sentence).and_then(|n| {
+            let g = gap(text, m, n);
+            let country = st.mention_actor[j].filter(|&p| st.actors[p].kind == ActorKind::Country)?;
+            // "Ferdinand Marcos Jr. of the Philippines": NER leaves the full stop out.
+            let roles = match g.trim().trim_start_matches('.').trim_start() {
+                "," => {
+                    let after: String = text.get(n.end..).unwrap_or_default().iter().take(80).collect();
+                    let after = after.strip_prefix("'s").or_else(|| after.strip_prefix("’s")).unwrap_or(&after);
+                    role_words(after.split_whitespace())
+                }
+                "of" | "of the" => {
+                    let before: String = text.get(..m.start).unwrap_or_default().iter().collect();
+                    let mut words: Vec<&str> = before.split_whitespace().rev().take(4).collect();
+                    words.reverse();
+                    let k = words
+                        .iter()
+                        .rposition(|w| !TITLE_WORDS.contains(&bare_word(w).to_lowercase().as_str()))
+                        .map_or(0, |k| k + 1);
+                    role_words(words[k..].iter().copied())
+                }
+                // "A B, the president of Ruritania": a title of a country in apposition.
+                g => {
+                    let title = g.strip_prefix(',')?.trim();
+                    let title = title.strip_suffix(" of the").or_else(|| title.strip_suffix(" of"))?;
+                    let words: Vec<&str> = title.split_whitespace().collect();
+                    if words.is_empty() || !words.iter().all(|w| TITLE_WORDS.contains(&w.to_lowercase().as_str())) {
+                        return None;
+                    }
+                    let roles = role_words(words.into_iter());
+                    if !is_person_role(&roles) {
+                        return None;
+                    }
+                    roles
+                }
+            };
+            (m.kind == EntityKind::Person || is_person_role(&roles)).then_some((country, roles))
         });
         // A place, or an organisation named after one ("Chicago police", "Lyon city council").
         let place = match st.actors[a].kind {
@@ -80,12 +115,29 @@ pub(super) fn affiliations(st: &mut State, article: &Article, places: &Places) {
             ActorKind::Organization if contained.is_none() => leading_place(&st.actors[a].name, &place_country),
             _ => None,
         };
-        let found = contained
-            .or(place)
-            .map(|c| st.country(gaz, c))
-            .or(left)
-            .or(right)
-            .or_else(|| listed[i].map(|c| st.country(gaz, c)));
+        let stated_roles = |words: &str| role_words(words.split_whitespace());
+        let titled = left.is_some() || right.is_some();
+        let (found, roles) = match (contained, place, left, right, listed[i]) {
+            (Some(c), ..) => (Some(st.country(gaz, c)), stated_roles(&m.text)),
+            (None, Some(c), ..) => (Some(st.country(gaz, c)), vec![]),
+            (None, None, Some((c, r)), ..) | (None, None, None, Some((c, r)), _) => (Some(c), r),
+            (None, None, None, None, Some(c)) => (Some(st.country(gaz, c)), vec![]),
+            _ => (None, vec![]),
+        };
+        if st.actors[a].kind == ActorKind::Organization
+            && titled
+            && is_person_role(&roles)
+        {
+            st.actors[a].kind = ActorKind::Person;
+        }
+        if let (Some(country), ActorKind::Person) = (found, st.actors[a].kind) {
+            st.stated.push(Stated {
+                actor: a,
+                mention: i,
+                country,
+                roles,
+            });
+        }
         affil_of_mention[i] = found;
         if let Some(c) = found {
             votes.resize(st.actors.len(), HashMap::new());
@@ -106,6 +158,83 @@ pub(super) fn affiliations(st: &mut State, article: &Article, places: &Places) {
             .iter()
             .max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c)))
             .map(|(&c, _)| c);
+    }
+}
+
+/// A gap that lets a name inherit the country on its left: title words and capitalised words
+/// ("French President", "China's Foreign Ministry spokeswoman"), or a person's title closed by
+/// a comma ("the Ruritanian president, A B").
+fn is_title_chain(gap: &str) -> bool {
+    // Capitalised words ("Crown Prince", "Oil Ministry") join a chain, but not a headline's
+    // function words ("What Mexico Could Do When Up Against Trump").
+    let words = |g: &str| {
+        g.split_whitespace().all(|w| {
+            let w = bare_word(w);
+            let lower = w.to_lowercase();
+            w.is_empty()
+                || w == "s"
+                || TITLE_WORDS.contains(&lower.as_str())
+                || (w.chars().next().is_some_and(char::is_uppercase) && !FUNCTION_WORDS.contains(&lower.as_str()))
+        })
+    };
+    let closed = |g: &str| ['(', ')', ';', '"', '“', '”', ','].iter().all(|&c| !g.contains(c));
+    if closed(gap) {
+        return words(gap);
+    }
+    match gap.trim_end().strip_suffix(',') {
+        Some(title) => {
+            closed(title)
+                && words(title)
+                && title
+                    .split_whitespace()
+                    .any(|w| PERSON_REFERENCE_HEADS.contains(&bare_word(w).to_lowercase().as_str()))
+        }
+        None => false,
+    }
+}
+
+/// A role that only a person holds ("prime minister", "spokeswoman"), not "ministry".
+fn is_person_role(roles: &[String]) -> bool {
+    roles
+        .iter()
+        .any(|r| r.split(' ').any(|w| PERSON_REFERENCE_HEADS.contains(&w)))
+}
+
+fn bare_word(w: &str) -> &str {
+    w.trim_matches(|c: char| !c.is_alphanumeric())
+}
+
+/// The role named by the leading title words ("prime minister" of "prime minister, said"),
+/// lowercased; "the", "of" and "former" at its edges are no role.
+fn role_words<'w>(words: impl Iterator<Item = &'w str>) -> Vec<String> {
+    let mut role: Vec<String> = Vec::new();
+    for w in words {
+        let b = bare_word(w).to_lowercase();
+        let b = b.strip_suffix("'s").or_else(|| b.strip_suffix("’s")).unwrap_or(&b).to_string();
+        if b == "s" && role.is_empty() {
+            continue;
+        }
+        if !TITLE_WORDS.contains(&b.as_str()) {
+            if role.is_empty() && w.chars().next().is_some_and(char::is_uppercase) {
+                continue; // "French" of "French President"
+            }
+            break;
+        }
+        role.push(b);
+        if w.ends_with([',', '.', ';', ':']) {
+            break;
+        }
+    }
+    while role.first().is_some_and(|w| matches!(w.as_str(), "the" | "of" | "former")) {
+        role.remove(0);
+    }
+    while role.last().is_some_and(|w| matches!(w.as_str(), "the" | "of")) {
+        role.pop();
+    }
+    if role.is_empty() {
+        vec![]
+    } else {
+        vec![role.join(" ")]
     }
 }
 

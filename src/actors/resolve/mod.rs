@@ -8,12 +8,14 @@
 //! 3. [`references`](names::references): "the ministry" joins the organisation named before;
 //! 4. [`affiliations`](affiliation::affiliations): a country voted over mentions, by containment
 //!    ("Turkish Culture Ministry"), a title chain on the left ("Chinese Foreign Ministry
-//!    spokeswoman Hua Chunying"), apposition on the right ("Hua Chunying, China’s ..."), a
-//!    place's country, and lists ("Filipino seamen, A B and C D");
+//!    spokeswoman Hua Chunying", "the French president, A B"), apposition on the right ("Hua
+//!    Chunying, China’s ..."), "Prime Minister A B of Ruritania", a place's country, and lists
+//!    ("Filipino seamen, A B and C D"); what it reads for persons is kept as [`Stated`];
 //! 5. [`titles`](coreference::titles): "the minister" joins the person named with that title;
 //! 6. [`pronouns`](coreference::pronouns): "she", "they", "who" join the actor they stand for;
 //! 7. [`office_holders`](affiliation::office_holders): people known without a title, by their
-//!    role on the article's date;
+//!    role on the article's date, from the first table that knows the name (a user's
+//!    dictionary, then learned people, then the bundled office-holders);
 //! 8. [`dictionary`](affiliation::dictionary): CAMEO codes (and affiliations) from an optional
 //!    PETRARCH dictionary;
 //! 9. [`ids`]: ids unique within the article.
@@ -79,6 +81,21 @@ pub struct Resolution {
     pub mention_actor: Vec<Option<usize>>,
     /// How a mention that does not name its actor was joined to it (None: by its name).
     pub mention_links: Vec<Option<Link>>,
+    /// The affiliations of persons that the article states itself, one per mention that
+    /// states one (what `actors learn` collects).
+    pub stated: Vec<Stated>,
+}
+
+/// A person's country as the article states it at one mention: a title chain ("French
+/// President X"), an apposition ("X, France's foreign minister"), "Prime Minister X of France",
+/// a nationality list; with the role its title words name ("foreign minister"), if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stated {
+    pub actor: usize,
+    pub mention: usize,
+    /// The country's actor.
+    pub country: usize,
+    pub roles: Vec<String>,
 }
 
 /// How a mention that does not name its actor was joined to it.
@@ -130,6 +147,7 @@ struct State {
     by_key: HashMap<String, usize>,
     mention_actor: Vec<Option<usize>>,
     links: Vec<Option<Link>>,
+    stated: Vec<Stated>,
 }
 
 impl State {
@@ -188,6 +206,7 @@ impl Resolver<'_> {
             by_key: HashMap::new(),
             mention_actor: vec![None; mentions.len()],
             links: vec![None; mentions.len()],
+            stated: Vec::new(),
         };
         let bare = names::names(&mut st, &article, self.leaders);
         names::surnames(&mut st, &article, bare);
@@ -204,6 +223,7 @@ impl Resolver<'_> {
             mut actors,
             mention_actor,
             links,
+            stated,
             ..
         } = st;
         for (i, a) in mention_actor.iter().enumerate() {
@@ -216,6 +236,7 @@ impl Resolver<'_> {
             actors,
             mention_actor,
             mention_links: links,
+            stated,
         }
     }
 }

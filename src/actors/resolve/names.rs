@@ -20,7 +20,12 @@ pub(super) fn names(st: &mut State, article: &Article, leaders: &Leaders) -> Vec
             st.mention_actor[i] = Some(st.country(countries.gazetteer(), c));
             continue;
         }
-        let (key, name, kind) = match m.kind {
+        // A person of a learned dictionary whom NER took for an organisation ("Starmer said").
+        let kind = match m.kind {
+            EntityKind::Organization | EntityKind::Misc if leaders.is_person(&person_name(&m.text)) => EntityKind::Person,
+            k => k,
+        };
+        let (key, name, kind) = match kind {
             EntityKind::Person => {
                 let mut name = person_name(&m.text);
                 // A title that NER tagged apart from its name ("Mr" of "Mr. Obama", "Sen",

@@ -320,6 +320,13 @@ fn no_affiliation_across_a_clause() {
     let text = "China protested, and Hua Chunying spoke.";
     let (m, r) = resolve_with(text, &[("China", "LOC"), ("Hua Chunying", "PER")], None, None);
     assert_eq!(actor(&summary(&m, &r), "hua-chunying").2, None);
+    // A headline's capitalised words are no title chain; "Foreign Ministry spokeswoman" is.
+    let text = "What Peru Could Do When Up Against Eva Novak.";
+    let (m, r) = resolve_with(text, &[("Peru", "LOC"), ("Eva Novak", "PER")], None, None);
+    assert_eq!(actor(&summary(&m, &r), "eva-novak").2, None);
+    let text = "China's Foreign Ministry spokeswoman Hua Chunying spoke.";
+    let (m, r) = resolve_with(text, &[("China", "LOC"), ("Hua Chunying", "PER")], None, None);
+    assert_eq!(actor(&summary(&m, &r), "hua-chunying").2.as_deref(), Some("CHN"));
 }
 
 #[test]
@@ -450,4 +457,107 @@ fn a_title_tagged_apart_from_its_name_is_no_person_and_gathers_no_pronouns() {
     assert!(!ids.contains(&"mr"), "{ids:?}");
     let he = m.iter().position(|x| x.text == "He").unwrap();
     assert_eq!(r.mention_actor[he].map(|a| r.actors[a].id.as_str()), Some("obama"));
+}
+
+#[test]
+fn stated_affiliations_with_their_roles_by_title_comma_apposition_of_possessive_and_list_and_title_of() {
+    let text = "The Peruvian president, Ana Quispe, arrived. Jan Kowal, Poland's foreign minister, agreed. \
+                Prime Minister Lena Berg of Sweden spoke. Kenyan Defence Minister Amos Otieno declined. \
+                Chile's president Rosa Vidal objected. Maria Lopes and Carla Dias, both Portuguese nationals, were freed. \
+                Amos Otieno met Rosa Vidal. Eva Novak, the president of Slovenia, left.";
+    let ents = [
+        ("Peruvian", "MISC"),
+        ("Ana Quispe", "PER"),
+        ("Jan Kowal", "PER"),
+        ("Poland", "LOC"),
+        ("Lena Berg", "PER"),
+        ("Sweden", "LOC"),
+        ("Kenyan", "MISC"),
+        ("Amos Otieno", "PER"),
+        ("Chile", "LOC"),
+        ("Rosa Vidal", "PER"),
+        ("Maria Lopes", "PER"),
+        ("Carla Dias", "PER"),
+        ("Portuguese", "MISC"),
+        ("Amos Otieno", "PER"),
+        ("Rosa Vidal", "PER"),
+        ("Eva Novak", "PER"),
+        ("Slovenia", "LOC"),
+    ];
+    let (_, r) = resolve_with(text, &ents, None, None);
+    let stated: Vec<(&str, &str, Vec<&str>)> = r
+        .stated
+        .iter()
+        .map(|s| {
+            (
+                r.actors[s.actor].id.as_str(),
+                r.actors[s.country].id.as_str(),
+                s.roles.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stated,
+        [
+            ("ana-quispe", "PER", vec!["president"]),
+            ("jan-kowal", "POL", vec!["foreign minister"]),
+            ("lena-berg", "SWE", vec!["prime minister"]),
+            ("amos-otieno", "KEN", vec!["defence minister"]),
+            ("rosa-vidal", "CHL", vec!["president"]),
+            ("maria-lopes", "PRT", vec![]),
+            ("carla-dias", "PRT", vec![]),
+            ("eva-novak", "SVN", vec!["president"]),
+        ],
+        "\"Amos Otieno met Rosa Vidal\" states nothing"
+    );
+}
+
+#[test]
+fn a_comma_after_a_country_word_is_no_title() {
+    let text = "In Poland, Jan Kowal said, nothing would change.";
+    let (m, r) = resolve_with(text, &[("Poland", "LOC"), ("Jan Kowal", "PER")], None, None);
+    assert_eq!(actor(&summary(&m, &r), "jan-kowal").2, None);
+    assert!(r.stated.is_empty());
+}
+
+#[test]
+fn a_learned_person_whom_ner_took_for_an_organisation_is_a_person_with_the_country() {
+    let text = "Starmer said Britain would stand by Ukraine.";
+    let ents = [("Starmer", "ORG"), ("Britain", "LOC"), ("Ukraine", "LOC")];
+    let learned = parse_actors(&format!("{}\nKEIR_STARMER_\n+STARMER_\n\t[GBR]\n", crate::actors::learn::HEADER)).unwrap();
+    let gaz = Gazetteer::bundled().unwrap();
+    let places = crate::actors::places::Places::bundled(&gaz).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let entities: Vec<Entity> = ents
+        .iter()
+        .map(|(t, l)| {
+            let start = text[..text.find(t).unwrap()].chars().count();
+            Entity {
+                text: t.to_string(),
+                label: l.to_string(),
+                score: 1.0,
+                start,
+                end: start + t.chars().count(),
+                sentence: 0,
+            }
+        })
+        .collect();
+    let refs: Vec<(usize, &Entity)> = entities.iter().enumerate().collect();
+    let mentions = sentence_mentions(&gaz, text, 0, 0, &refs);
+    for (leaders, kind, country) in [
+        (Leaders::bundled().unwrap(), ActorKind::Organization, None),
+        (Leaders::bundled().unwrap().with_first(learned, true), ActorKind::Person, Some("GBR")),
+    ] {
+        let r = Resolver {
+            gazetteer: &gaz,
+            places: &places,
+            leaders: &leaders,
+            dictionary: None,
+            dictionary_index: None,
+        }
+        .resolve(&chars, &mentions, Some("2025-03-01"));
+        let s = summary(&mentions, &r);
+        assert_eq!(actor(&s, "starmer").1, kind);
+        assert_eq!(actor(&s, "starmer").2.as_deref(), country);
+    }
 }
