@@ -71,6 +71,9 @@ pub enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
+    /// Actor dictionaries learned from a corpus.
+    #[command(subcommand)]
+    Actors(ActorsCommand),
     /// Corpus-level stance per time bucket, from analyze's results (JSONL or Parquet tables, streamed).
     #[command(
         after_help = "Examples:\n  actorstance aggregate out.jsonl --by week\n  actorstance aggregate results/ --by month --rollup country --format parquet -o corpus-tables\n\nWrites two tables: pairs (bucket, source, target, score, mean, weight, weight_abs, confidence, n_sentences,\nn_articles) and actors (bucket, actor, kind, stance_*, portrayal_*, n_articles): a bucket scores a pair as one\narticle holding all its articles' sentences would. JSONL output has one object per row with \"table\".\nArticles without a date go into the bucket \"undated\"; failed records are skipped; a summary goes to stderr."
@@ -125,7 +128,46 @@ pub enum Command {
         /// attribution, coref: at most this many articles or examples (smoke tests).
         #[arg(long)]
         limit: Option<usize>,
+        /// Tasks through the whole pipeline (actors, dsa --end-to-end, persent, attribution,
+        /// coref): a PETRARCH dictionary, as for analyze (one written by `actors learn`, too).
+        #[arg(long)]
+        gazetteer: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ActorsCommand {
+    /// Learn the countries that a corpus states for people ("French President A B", "A B,
+    /// France's foreign minister", "Prime Minister A B of France", nationality lists), with the
+    /// articles' dates; writes a PETRARCH dictionary for `analyze --gazetteer`.
+    #[command(
+        after_help = "Example:\n  actorstance actors learn corpus.jsonl -o learned.actors\n  actorstance analyze corpus.jsonl --gazetteer learned.actors -o out.jsonl\n\nInputs as for analyze, stdin too ('-'): learning reads them once.\nA summary (people learned, conflicts, surnames left out) goes to stderr."
+    )]
+    Learn(LearnArgs),
+}
+
+#[derive(clap::Args)]
+pub struct LearnArgs {
+    /// JSONL files, .txt files, directories, or '-' for stdin, as for analyze.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The dictionary to write (through FILE.partial, renamed when complete).
+    #[arg(short, long)]
+    pub out: PathBuf,
+    /// A person is learned when at least this many articles state a country for them.
+    #[arg(long, default_value_t = 2)]
+    pub min_articles: usize,
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    #[arg(long, default_value_t = 32)]
+    pub batch_articles: usize,
+    #[arg(long, default_value = "auto")]
+    pub precision: PrecisionChoice,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -156,9 +198,19 @@ pub struct AnalyzeArgs {
     /// Add the raw per-sentence predictions (`explain`) to each article.
     #[arg(long)]
     pub explain: bool,
-    /// A PETRARCH/TABARI .actors dictionary for CAMEO codes (dates checked against `date`).
+    /// A PETRARCH/TABARI .actors dictionary for CAMEO codes (dates checked against `date`);
+    /// its people's countries come before the bundled office-holders. A file written by
+    /// `actors learn` lists people only.
     #[arg(long)]
     pub gazetteer: Option<PathBuf>,
+    /// First learn people's countries from the same inputs (as `actors learn` does: a first
+    /// pass through the model), then analyse with them, after --gazetteer's and before the
+    /// bundled office-holders. Not for stdin.
+    #[arg(long)]
+    pub learn_actors: bool,
+    /// --learn-actors: a person is learned when at least this many articles state a country.
+    #[arg(long, default_value_t = 2, requires = "learn_actors")]
+    pub min_articles: usize,
     /// Articles analysed together (one encoder pass over their sentences); output reaches
     /// its destination after each batch.
     #[arg(long, default_value_t = 32)]

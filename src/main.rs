@@ -4,7 +4,7 @@
 //! 2 usage error; 3 finished, but some records failed (they are in the output as errors);
 //! 130 / 143 stopped by SIGINT / SIGTERM after writing every record before that point.
 
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -24,7 +24,7 @@ use actorstance::tables::TableSink;
 use actorstance::train::{train, DataFiles, Task, TrainConfig};
 
 mod cli;
-use cli::{AggregateArgs, AnalyzeArgs, Cli, Command, EvalTask, PeriodArg, RollupArg};
+use cli::{ActorsCommand, AggregateArgs, AnalyzeArgs, Cli, Command, EvalTask, LearnArgs, PeriodArg, RollupArg};
 
 fn default_model() -> PathBuf {
     if let Ok(dir) = std::env::var("ACTORSTANCE_MODEL") {
@@ -105,6 +105,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Analyze(a) => analyze(a),
+        Command::Actors(ActorsCommand::Learn(a)) => learn_command(a),
         Command::Aggregate(a) => aggregate(a),
         Command::Report { inputs, out, title } => {
             let mut report = actorstance::report::Report::default();
@@ -187,10 +188,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             choose_cut,
             precision,
             limit,
+            gazetteer,
         } => {
             set_threads(threads);
             let dir = model.unwrap_or_else(default_model);
             let m = load_model(&dir, precision)?;
+            let dictionary = gazetteer.as_deref().map(read_dictionary).transpose()?;
+            let with_dictionary = |a: Analyzer| match &dictionary {
+                Some((dict, people)) => a.with_dictionary(dict.clone(), *people),
+                None => a,
+            };
             let json = match task {
                 EvalTask::Ner => serde_json::to_string(&actorstance::eval::ner(&m, &gold)?)?,
                 EvalTask::Tsc => serde_json::to_string(&actorstance::eval::tsc(&m, &gold)?)?,
@@ -205,27 +212,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     } else {
                         Cut::Given(cut.unwrap_or(DEFAULT_CUT))
                     };
-                    serde_json::to_string(&evaluate(&Analyzer::new(m, options)?, &gold, cut)?)?
+                    serde_json::to_string(&evaluate(&with_dictionary(Analyzer::new(m, options)?), &gold, cut)?)?
                 }
                 EvalTask::Dsa => serde_json::to_string(&actorstance::eval::dsa(&m, &gold)?)?,
                 EvalTask::Actors => {
                     let passages = actorstance::eval::actors::read(&gold)?;
-                    let analyzer = Analyzer::new(m, Options::default())?;
+                    let analyzer = with_dictionary(Analyzer::new(m, Options::default())?);
                     serde_json::to_string(&actorstance::eval::actors::evaluate(&analyzer, &passages)?)?
                 }
                 EvalTask::Attribution => {
-                    let analyzer = Analyzer::new(m, Options::default())?;
+                    let analyzer = with_dictionary(Analyzer::new(m, Options::default())?);
                     let e = actorstance::eval::attribution::evaluate(&analyzer, &gold, limit)?;
                     serde_json::to_string(&e.to_json())?
                 }
                 EvalTask::Coref => {
-                    let analyzer = Analyzer::new(m, Options::default())?;
+                    let analyzer = with_dictionary(Analyzer::new(m, Options::default())?);
                     let mut examples = actorstance::data::gap::read(&gold)?;
                     examples.truncate(limit.unwrap_or(usize::MAX));
                     serde_json::to_string(&actorstance::eval::coref::evaluate(&analyzer, &examples)?.to_json())?
                 }
                 EvalTask::Persent => {
-                    let analyzer = Analyzer::new(m, Options::default())?;
+                    let analyzer = with_dictionary(Analyzer::new(m, Options::default())?);
                     let e = actorstance::eval::persent::evaluate(&analyzer, &gold, choose_thresholds)?;
                     serde_json::to_string(&e.to_json()?)?
                 }
@@ -263,15 +270,27 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         ..Options::default()
     };
     let mut analyzer = Analyzer::new(model, options)?;
-    if let Some(path) = &a.gazetteer {
-        let bytes = std::fs::read(path).with_context(|| format!("reading dictionary {}", path.display()))?;
-        // The upstream dictionaries mix encodings: stray bytes are replaced, not fatal.
-        let dict = petrarch::parse_actors(&String::from_utf8_lossy(&bytes))
-            .with_context(|| format!("reading dictionary {}", path.display()))?;
-        analyzer = analyzer.with_dictionary(dict);
-    }
     let sources = input::sources(&a.inputs)?;
     let (stop, which) = stop_on_signals()?;
+    if a.learn_actors {
+        if sources.iter().any(|s| matches!(s, input::Source::Stdin)) {
+            eprintln!("actorstance: error: --learn-actors reads the inputs twice, which stdin cannot be read; give files (or run `actors learn` first)");
+            return Ok(ExitCode::from(2));
+        }
+        let Some(learner) = learn(&analyzer, &sources, a.batch_articles, a.quiet, &stop)? else {
+            return Ok(ExitCode::from(128 + which.load(Ordering::SeqCst) as u8));
+        };
+        let learned = learner.finish(a.min_articles);
+        // Read back from the text, so that a run with the file written by `actors learn`
+        // and one with --learn-actors use the same entries.
+        let text = learned.to_actors(a.min_articles);
+        report_learned(&learned, None);
+        analyzer = analyzer.with_learned(petrarch::parse_actors(&text)?);
+    }
+    if let Some(path) = &a.gazetteer {
+        let (dict, people) = read_dictionary(path)?;
+        analyzer = analyzer.with_dictionary(dict, people);
+    }
     let bar = progress_bar(a.quiet, &sources);
     let records = input::records(sources);
     let info = analyzer.model_info();
@@ -336,6 +355,90 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A PETRARCH dictionary, and whether `actors learn` wrote it (then it lists people only).
+fn read_dictionary(path: &Path) -> anyhow::Result<(petrarch::ActorDictionary, bool)> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading dictionary {}", path.display()))?;
+    // The upstream dictionaries mix encodings: stray bytes are replaced, not fatal.
+    let text = String::from_utf8_lossy(&bytes);
+    let dict = petrarch::parse_actors(&text).with_context(|| format!("reading dictionary {}", path.display()))?;
+    Ok((dict, actorstance::actors::learn::is_learned(&text)))
+}
+
+/// The first pass of `actors learn` and `analyze --learn-actors`: the stated affiliations of
+/// every input article. None when a signal stopped it.
+fn learn(
+    analyzer: &Analyzer,
+    sources: &[input::Source],
+    batch_articles: usize,
+    quiet: bool,
+    stop: &AtomicBool,
+) -> anyhow::Result<Option<actorstance::actors::learn::Learner>> {
+    let bar = progress_bar(quiet, sources);
+    let advance = |n: usize| bar.inc(n as u64);
+    let mut sink = actorstance::sink::LearningSink::default();
+    let summary = analyzer.run(
+        input::records(sources.to_vec()),
+        &mut sink,
+        &RunOptions {
+            batch_articles,
+            done: &[],
+            stop: Some(stop),
+            progress: Some(&advance),
+        },
+    )?;
+    bar.finish_and_clear();
+    if summary.interrupted {
+        eprintln!("actorstance: interrupted while learning actors: nothing written");
+        return Ok(None);
+    }
+    if sink.failed > 0 {
+        tracing::warn!("learning actors: {} records failed and state nothing", sink.failed);
+    }
+    Ok(Some(sink.learner))
+}
+
+/// What was learned, on stderr: counts, then each conflict and each surname left out.
+fn report_learned(learned: &actorstance::actors::learn::Learned, out: Option<&Path>) {
+    let with_synonym = learned.entries.iter().filter(|e| !e.synonyms.is_empty()).count();
+    eprintln!(
+        "actorstance: actors learn: {} people ({} with a one-word name) from {} articles ({} dated); {} stated in too few articles; {} with more than one country; {} surnames shared by several people left out{}",
+        learned.entries.len(),
+        with_synonym,
+        learned.articles,
+        learned.dated,
+        learned.below_min,
+        learned.conflicts.len(),
+        learned.shared_surnames.len(),
+        out.map(|p| format!("; written to {}", p.display())).unwrap_or_default()
+    );
+    for (name, counts) in &learned.conflicts {
+        let c: Vec<String> = counts.iter().map(|(iso, n)| format!("{iso} {n}")).collect();
+        eprintln!("  conflict: {name}: {} (majority per period kept)", c.join(", "));
+    }
+    for s in &learned.shared_surnames {
+        eprintln!("  surname left out (several people): {s}");
+    }
+}
+
+fn learn_command(a: LearnArgs) -> anyhow::Result<ExitCode> {
+    set_threads(a.threads);
+    let model = load_model(&a.model.unwrap_or_else(default_model), a.precision)?;
+    let analyzer = Analyzer::new(model, Options::default())?;
+    // One pass: stdin serves as well as files.
+    let sources = input::sources(&a.inputs)?;
+    let (stop, which) = stop_on_signals()?;
+    let Some(learner) = learn(&analyzer, &sources, a.batch_articles, a.quiet, &stop)? else {
+        return Ok(ExitCode::from(128 + which.load(Ordering::SeqCst) as u8));
+    };
+    let learned = learner.finish(a.min_articles);
+    let mut out = OutputFile::create(&a.out)?;
+    out.write_all(learned.to_actors(a.min_articles).as_bytes())
+        .with_context(|| format!("writing {}", a.out.display()))?;
+    out.complete(&a.out.display().to_string())?;
+    report_learned(&learned, Some(&a.out));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn aggregate(a: AggregateArgs) -> anyhow::Result<ExitCode> {

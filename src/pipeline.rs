@@ -114,10 +114,26 @@ impl Analyzer {
         })
     }
 
-    pub fn with_dictionary(mut self, dict: ActorDictionary) -> Self {
-        let index = dictionary_index(&dict);
-        self.dictionary = Some((dict, index));
+    /// A user's PETRARCH dictionary: its CAMEO codes, and its people before the bundled
+    /// office-holders. With `people` (a dictionary written by `actors learn`), every entry is a
+    /// person. A dictionary given later comes first: its codes and people win over those given
+    /// before.
+    pub fn with_dictionary(mut self, dict: ActorDictionary, people: bool) -> Self {
+        self.leaders = self.leaders.with_first(dict.clone(), people);
+        let mut merged = dict;
+        if let Some((earlier, _)) = self.dictionary.take() {
+            merged.entries.extend(earlier.entries);
+            merged.skipped_lines += earlier.skipped_lines;
+        }
+        let index = dictionary_index(&merged);
+        self.dictionary = Some((merged, index));
         self
+    }
+
+    /// People learned by `actors learn` (or `analyze --learn-actors`): the same as giving the
+    /// file it writes with [`with_dictionary`](Self::with_dictionary).
+    pub fn with_learned(self, dict: ActorDictionary) -> Self {
+        self.with_dictionary(dict, true)
     }
 
     pub fn model_info(&self) -> ModelId {

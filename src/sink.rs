@@ -6,6 +6,7 @@
 
 use std::io::{BufWriter, Write};
 
+use crate::actors::learn::Learner;
 use crate::error::{Error, Result};
 use crate::output::{ArticleOutput, ModelId};
 use crate::record::Outcome;
@@ -97,6 +98,26 @@ impl<W: Destination> Sink for JsonlSink<W> {
     fn finish(mut self) -> Result<()> {
         self.out.flush().map_err(|e| Error::io(&self.name, e))?;
         self.out.complete(&self.name)
+    }
+}
+
+/// Hands each analysed article's stated affiliations to a [`Learner`] (`actors learn`), and
+/// counts the records that failed.
+#[derive(Default)]
+pub struct LearningSink {
+    pub learner: Learner,
+    pub failed: usize,
+}
+
+impl Sink for LearningSink {
+    fn write(&mut self, outcome: Outcome) -> Result<()> {
+        match outcome {
+            Outcome::Analysed(article, analysis) => {
+                self.learner.add_article(&analysis.resolution, article.date.as_deref())
+            }
+            Outcome::Failed { .. } => self.failed += 1,
+        }
+        Ok(())
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod gazetteer;
 pub mod leaders;
+pub mod learn;
 pub mod mentions;
 pub mod petrarch;
 pub mod places;
