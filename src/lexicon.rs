@@ -219,11 +219,10 @@ pub const TITLE_WORDS: &[&str] = &[
 /// Function words: capitalised in a headline ("What Mexico Could Do When Up Against X"),
 /// they are still no part of a title.
 pub const FUNCTION_WORDS: &[&str] = &[
-    "a", "an", "and", "or", "but", "not", "no", "if", "than", "then", "this", "that", "these", "those", "what",
-    "when", "where", "why", "how", "who", "could", "would", "should", "can", "will", "may", "might", "must",
-    "do", "does", "did", "is", "are", "was", "were", "be", "been", "has", "have", "had", "up", "down",
-    "against", "with", "for", "from", "to", "in", "on", "at", "by", "over", "after", "before", "as",
-    "says", "said", "vs",
+    "a", "an", "and", "or", "but", "not", "no", "if", "than", "then", "this", "that", "these", "those", "what", "when",
+    "where", "why", "how", "who", "could", "would", "should", "can", "will", "may", "might", "must", "do", "does",
+    "did", "is", "are", "was", "were", "be", "been", "has", "have", "had", "up", "down", "against", "with", "for",
+    "from", "to", "in", "on", "at", "by", "over", "after", "before", "as", "says", "said", "vs",
 ];
 
 /// PERSON_TITLES

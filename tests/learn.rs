@@ -81,7 +81,11 @@ fn a_learned_dictionary_gives_untitled_mentions_the_country_their_titles_state()
     let before = lines(&analyze_path(&model, &["--rollup", "none"], &input));
     assert_eq!(country_of(&before, "u1", "Quispe"), None);
     assert_eq!(country_of(&before, "u2", "Jan Kowal"), None);
-    let with_file = analyze_path(&model, &["--rollup", "none", "--gazetteer", learned.to_str().unwrap()], &input);
+    let with_file = analyze_path(
+        &model,
+        &["--rollup", "none", "--gazetteer", learned.to_str().unwrap()],
+        &input,
+    );
     let after = lines(&with_file);
     assert_eq!(country_of(&after, "u1", "Quispe").as_deref(), Some("PER"));
     assert_eq!(country_of(&after, "u2", "Jan Kowal").as_deref(), Some("POL"));
@@ -100,7 +104,13 @@ fn a_users_dictionary_comes_before_the_learned_one() {
     std::fs::write(&mine, "JAN_KOWAL_\n+KOWAL_\n\t[CZEGOV]\n").unwrap();
     let o = analyze_path(
         &bundled_model_dir(),
-        &["--rollup", "none", "--learn-actors", "--gazetteer", mine.to_str().unwrap()],
+        &[
+            "--rollup",
+            "none",
+            "--learn-actors",
+            "--gazetteer",
+            mine.to_str().unwrap(),
+        ],
         &input,
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -130,7 +140,11 @@ fn resuming_a_run_that_learns_gives_the_uninterrupted_bytes() {
     let whole = tmp.path().join("whole.jsonl");
     to(&whole, &[]);
     let expected = std::fs::read(&whole).unwrap();
-    let first_two = expected.split_inclusive(|&b| b == b'\n').take(2).collect::<Vec<_>>().concat();
+    let first_two = expected
+        .split_inclusive(|&b| b == b'\n')
+        .take(2)
+        .collect::<Vec<_>>()
+        .concat();
     let out = tmp.path().join("out.jsonl");
     std::fs::write(actorstance::resume::partial_path(&out), first_two).unwrap();
     to(&out, &["--resume"]);
@@ -153,7 +167,10 @@ fn learning_in_the_run_refuses_stdin_with_a_reason_and_actors_learn_reads_it() {
     learn(&input, &from_path, "1");
     let from_stdin = tmp.path().join("stdin.actors");
     let mut cmd = bin();
-    cmd.args(["actors", "learn", "-q", "-", "-o"]).arg(&from_stdin).arg("--model").arg(&model);
+    cmd.args(["actors", "learn", "-q", "-", "-o"])
+        .arg(&from_stdin)
+        .arg("--model")
+        .arg(&model);
     let o = with_stdin(cmd, &std::fs::read(&input).unwrap());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(std::fs::read(&from_stdin).unwrap(), std::fs::read(&from_path).unwrap());

@@ -106,9 +106,11 @@ impl Table {
     /// A learned table states its surnames (those that name one person only): the last words
     /// of its full names are no fallback.
     fn entries(&self, k: &str) -> Option<&Vec<usize>> {
-        self.index
-            .get(k)
-            .or_else(|| (!k.contains(' ') && !self.people).then(|| self.surnames.get(k)).flatten())
+        self.index.get(k).or_else(|| {
+            (!k.contains(' ') && !self.people)
+                .then(|| self.surnames.get(k))
+                .flatten()
+        })
     }
 
     /// The role held on `date`, else (a date outside every range) the country all of the
@@ -157,26 +159,41 @@ mod tests {
             "listed twice, one country"
         );
         assert_eq!(l.country_code("Lund", None), Some("SWE"), "surname of a full name");
-        assert_eq!(l.country_code("Jane Do\u{ad}e", None), Some("FRA"), "a soft hyphen inside");
+        assert_eq!(
+            l.country_code("Jane Do\u{ad}e", None),
+            Some("FRA"),
+            "a soft hyphen inside"
+        );
     }
 
     #[test]
     fn the_bundled_table_parses() {
         let l = Leaders::bundled().unwrap();
-        assert!(l.tables[0].dict.entries.len() > 10_000, "{}", l.tables[0].dict.entries.len());
+        assert!(
+            l.tables[0].dict.entries.len() > 10_000,
+            "{}",
+            l.tables[0].dict.entries.len()
+        );
     }
 
     #[test]
     fn a_table_put_first_decides_for_the_names_it_knows() {
         let bundled = parse_actors("JANE_DOE_\n\t[FRAGOV]\nJOHN_ROE_\n\t[DEUGOV]\n").unwrap();
-        let learned = parse_actors("JANE_DOE_\n+DOE_\n\t[ESP 250101-250601]\n\t[ESP]\nMARY_POE_\n+POE_\n\t[ITA]\nANA_LIMA_\n\t[BRA]\n").unwrap();
+        let learned = parse_actors(
+            "JANE_DOE_\n+DOE_\n\t[ESP 250101-250601]\n\t[ESP]\nMARY_POE_\n+POE_\n\t[ITA]\nANA_LIMA_\n\t[BRA]\n",
+        )
+        .unwrap();
         let l = Leaders::from_dictionary(bundled).with_first(learned, true);
         assert_eq!(l.country_code("Jane Doe", None), Some("ESP"), "the first table decides");
         assert_eq!(l.country_code("John Roe", None), Some("DEU"), "unknown to the first");
         assert_eq!(l.country_code("Poe", Date::parse_iso("2026-01-01")), Some("ITA"));
         assert!(l.is_person("Poe") && l.is_person("Jane Doe"));
         assert_eq!(l.country_code("Ana Lima", None), Some("BRA"));
-        assert_eq!(l.country_code("Lima", None), None, "a learned table states its surnames");
+        assert_eq!(
+            l.country_code("Lima", None),
+            None,
+            "a learned table states its surnames"
+        );
         assert!(!l.is_person("John Roe"), "the bundled table lists groups too");
     }
 }

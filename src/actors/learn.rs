@@ -103,8 +103,17 @@ pub struct Entry {
     pub country: String,
     /// In time order; empty when no evidence had a date.
     pub periods: Vec<Period>,
-    /// ISO3 → (articles, undated articles, roles with their article counts), the whole record.
-    pub evidence: BTreeMap<String, (usize, usize, Vec<(String, usize)>)>,
+    /// ISO3 → what stated it, over the whole record.
+    pub evidence: BTreeMap<String, Evidence>,
+}
+
+/// The articles that state one country for one person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub articles: usize,
+    pub undated: usize,
+    /// Role words with their article counts, most frequent first.
+    pub roles: Vec<(String, usize)>,
 }
 
 /// What learning found, and what it left out and why.
@@ -252,13 +261,13 @@ impl Learner {
                 .keys()
                 .map(|k| canonical_of.get(k).copied().unwrap_or(k))
                 .collect();
-            let learned: Vec<(&String, &(String, usize))> =
-                bearers.iter().filter_map(|b| learned_full.get(*b).map(|c| (*b, c))).collect();
-            let (best, (country, _)) = learned
+            let learned: Vec<(&String, &(String, usize))> = bearers
                 .iter()
-                .max_by(|a, b| (a.1).1.cmp(&(b.1).1).then(b.0.cmp(a.0)))?;
-            let one_country = learned.iter().all(|(_, (c, _))| c == country)
-                && stated_alone.get(w).is_none_or(|c| c == country);
+                .filter_map(|b| learned_full.get(*b).map(|c| (*b, c)))
+                .collect();
+            let (best, (country, _)) = learned.iter().max_by(|a, b| (a.1).1.cmp(&(b.1).1).then(b.0.cmp(a.0)))?;
+            let one_country =
+                learned.iter().all(|(_, (c, _))| c == country) && stated_alone.get(w).is_none_or(|c| c == country);
             one_country.then(|| (*best).clone())
         };
         // The one full name a single word names: that of the one person bearing it as a
@@ -339,8 +348,10 @@ impl Learner {
             }
             let country = main_country(&p).map(|(c, _)| c).unwrap_or_default();
             if p.countries.len() > 1 {
-                out.conflicts
-                    .push((name.clone(), p.countries.iter().map(|(c, t)| (c.clone(), t.articles)).collect()));
+                out.conflicts.push((
+                    name.clone(),
+                    p.countries.iter().map(|(c, t)| (c.clone(), t.articles)).collect(),
+                ));
             }
             let periods = periods(&p.countries, min_articles);
             let evidence = p
@@ -349,7 +360,14 @@ impl Learner {
                 .map(|(c, t)| {
                     let mut roles: Vec<(String, usize)> = t.roles.into_iter().collect();
                     roles.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                    (c, (t.articles, t.undated, roles))
+                    (
+                        c,
+                        Evidence {
+                            articles: t.articles,
+                            undated: t.undated,
+                            roles,
+                        },
+                    )
                 })
                 .collect();
             out.entries.push(Entry {
@@ -402,6 +420,9 @@ fn is_writable(name: &str) -> bool {
     !name.trim().is_empty() && !name.contains(['#', ';', '[', ']', '+', '_', '\n', '\t'])
 }
 
+/// A run of months with one majority country: (country, months, articles in them).
+type Run<'c> = (&'c str, Vec<(i32, u32)>, usize);
+
 /// Periods of one country each, in time order: the majority country per month, runs of equal
 /// months joined, runs with fewer than `min_articles` articles folded into the run before them
 /// (else after them).
@@ -410,11 +431,15 @@ fn periods(countries: &BTreeMap<String, CountryTally>, min_articles: usize) -> V
     let mut months: BTreeMap<(i32, u32), BTreeMap<&str, usize>> = BTreeMap::new();
     for (c, t) in countries {
         for d in &t.dates {
-            *months.entry((d.year, d.month)).or_default().entry(c.as_str()).or_default() += 1;
+            *months
+                .entry((d.year, d.month))
+                .or_default()
+                .entry(c.as_str())
+                .or_default() += 1;
         }
     }
     // (country, months, articles in them)
-    let mut runs: Vec<(&str, Vec<(i32, u32)>, usize)> = Vec::new();
+    let mut runs: Vec<Run> = Vec::new();
     for (month, votes) in &months {
         let winner = votes
             .iter()
@@ -440,7 +465,7 @@ fn periods(countries: &BTreeMap<String, CountryTally>, min_articles: usize) -> V
         runs[into].1.sort();
         runs[into].2 += n;
         // Neighbours of one country become one run.
-        let mut joined: Vec<(&str, Vec<(i32, u32)>, usize)> = Vec::new();
+        let mut joined: Vec<Run> = Vec::new();
         for r in runs.drain(..) {
             match joined.last_mut() {
                 Some(last) if last.0 == r.0 => {
@@ -484,7 +509,10 @@ fn iso_date(d: Date) -> String {
 }
 
 fn dictionary_name(name: &str) -> String {
-    format!("{}_", name.to_uppercase().split_whitespace().collect::<Vec<_>>().join("_"))
+    format!(
+        "{}_",
+        name.to_uppercase().split_whitespace().collect::<Vec<_>>().join("_")
+    )
 }
 
 impl Learned {
@@ -501,33 +529,42 @@ impl Learned {
         );
         let mut order: Vec<&Entry> = self.entries.iter().collect();
         order.sort_by(|a, b| {
-            let n = |e: &Entry| e.evidence.values().map(|v| v.0).sum::<usize>();
+            let n = |e: &Entry| e.evidence.values().map(|v| v.articles).sum::<usize>();
             n(b).cmp(&n(a)).then(a.name.cmp(&b.name))
         });
         for e in order {
             let evidence: Vec<String> = e
                 .evidence
                 .iter()
-                .map(|(c, (n, undated, roles))| {
-                    let dates = e
-                        .periods
-                        .iter()
-                        .filter(|p| &p.country == c)
-                        .map(|p| format!(" {}..{}", iso_date(p.first), iso_date(p.last)))
-                        .collect::<String>();
-                    let undated = if *undated > 0 {
-                        format!(", {undated} undated")
-                    } else {
-                        String::new()
-                    };
-                    let roles = if roles.is_empty() {
-                        String::new()
-                    } else {
-                        let r: Vec<String> = roles.iter().map(|(r, k)| format!("{r} {k}")).collect();
-                        format!("; roles: {}", r.join(", "))
-                    };
-                    format!("{c} {n} article(s){undated}{dates}{roles}")
-                })
+                .map(
+                    |(
+                        c,
+                        Evidence {
+                            articles: n,
+                            undated,
+                            roles,
+                        },
+                    )| {
+                        let dates = e
+                            .periods
+                            .iter()
+                            .filter(|p| &p.country == c)
+                            .map(|p| format!(" {}..{}", iso_date(p.first), iso_date(p.last)))
+                            .collect::<String>();
+                        let undated = if *undated > 0 {
+                            format!(", {undated} undated")
+                        } else {
+                            String::new()
+                        };
+                        let roles = if roles.is_empty() {
+                            String::new()
+                        } else {
+                            let r: Vec<String> = roles.iter().map(|(r, k)| format!("{r} {k}")).collect();
+                            format!("; roles: {}", r.join(", "))
+                        };
+                        format!("{c} {n} article(s){undated}{dates}{roles}")
+                    },
+                )
                 .collect();
             out.push_str(&format!("{}  # {}\n", dictionary_name(&e.name), evidence.join(" | ")));
             for s in &e.synonyms {
@@ -561,7 +598,10 @@ mod tests {
 
     /// One article's resolution: persons with the country (and roles) the article states for
     /// them, if any.
-    fn article(people: &[(&str, Option<(&str, &[&str])>)]) -> Resolution {
+    /// (name, the (ISO3, roles) the article states for them).
+    type Person<'a> = (&'a str, Option<(&'a str, &'a [&'a str])>);
+
+    fn article(people: &[Person]) -> Resolution {
         let mut res = Resolution::default();
         let actor = |id: &str, name: &str, kind| Actor {
             id: id.into(),
@@ -593,8 +633,14 @@ mod tests {
     #[test]
     fn a_person_stated_in_two_articles_is_learned_with_a_surname_and_the_dates() {
         let mut l = Learner::default();
-        l.add_article(&article(&[("Jane Doe", Some(("FRA", &["president"])))]), Some("2025-01-05"));
-        l.add_article(&article(&[("Jane Doe", Some(("FRA", &["president", "leader"])))]), Some("2025-03-01"));
+        l.add_article(
+            &article(&[("Jane Doe", Some(("FRA", &["president"])))]),
+            Some("2025-01-05"),
+        );
+        l.add_article(
+            &article(&[("Jane Doe", Some(("FRA", &["president", "leader"])))]),
+            Some("2025-03-01"),
+        );
         l.add_article(&article(&[("Doe", Some(("FRA", &[])))]), None);
         l.add_article(&article(&[("Jane Doe", None)]), Some("2025-04-01"));
         let learned = l.finish(2);
@@ -612,9 +658,16 @@ mod tests {
                     last: day("2025-03-01").unwrap(),
                     articles: 2,
                 }],
-                evidence: [("FRA".to_string(), (3, 1, vec![("president".to_string(), 2), ("leader".to_string(), 1)]))]
-                    .into_iter()
-                    .collect(),
+                evidence: [(
+                    "FRA".to_string(),
+                    Evidence {
+                        articles: 3,
+                        undated: 1,
+                        roles: vec![("president".to_string(), 2), ("leader".to_string(), 1)]
+                    }
+                )]
+                .into_iter()
+                .collect(),
             }]
         );
         let text = learned.to_actors(2);
@@ -624,7 +677,9 @@ mod tests {
             "{text}"
         );
         // The country carries on after the last evidence, and without a date.
-        let leaders = Leaders::bundled().unwrap().with_first(parse_actors(&text).unwrap(), true);
+        let leaders = Leaders::bundled()
+            .unwrap()
+            .with_first(parse_actors(&text).unwrap(), true);
         assert_eq!(leaders.country_code("Doe", day("2026-06-01")), Some("FRA"));
         assert_eq!(leaders.country_code("Jane Doe", None), Some("FRA"));
     }
@@ -645,7 +700,9 @@ mod tests {
         assert!(jane.periods.is_empty(), "no evidence had a date");
         assert_eq!(learned.shared_surnames, ["DOE"]);
         assert_eq!(learned.below_min, 1, "Ana Lima, once");
-        assert!(learned.to_actors(2).contains("JANE_DOE_  # FRA 2 article(s), 2 undated\n\t[FRA]\n"));
+        assert!(learned
+            .to_actors(2)
+            .contains("JANE_DOE_  # FRA 2 article(s), 2 undated\n\t[FRA]\n"));
     }
 
     #[test]
@@ -662,13 +719,23 @@ mod tests {
             l.add_article(&article(&[(name, Some((iso, &[])))]), None);
         }
         let learned = l.finish(2);
-        let synonyms: Vec<(&str, &[String])> =
-            learned.entries.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())).collect();
+        let synonyms: Vec<(&str, &[String])> = learned
+            .entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.synonyms.as_slice()))
+            .collect();
         assert_eq!(
             synonyms,
-            [("Ana Lima", &["LIMA".to_string()][..]), ("Caio Souza", &[][..]), ("Rui Souza", &[][..])]
+            [
+                ("Ana Lima", &["LIMA".to_string()][..]),
+                ("Caio Souza", &[][..]),
+                ("Rui Souza", &[][..])
+            ]
         );
-        assert_eq!(learned.entries[0].evidence["BRA"].0, 4, "the article stating Lima alone counts for her");
+        assert_eq!(
+            learned.entries[0].evidence["BRA"].articles, 4,
+            "the article stating Lima alone counts for her"
+        );
         assert_eq!(learned.shared_surnames, ["SOUZA"]);
     }
 
@@ -688,7 +755,11 @@ mod tests {
             .iter()
             .map(|p| (p.country.as_str(), p.articles))
             .collect();
-        assert_eq!(periods, [("BRA", 3), ("PRT", 3)], "the stray PRT month folds into BRA's period");
+        assert_eq!(
+            periods,
+            [("BRA", 3), ("PRT", 3)],
+            "the stray PRT month folds into BRA's period"
+        );
         assert_eq!(learned.conflicts.len(), 1);
         let text = learned.to_actors(2);
         let leaders = Leaders::from_dictionary(parse_actors(&text).unwrap());
@@ -709,7 +780,10 @@ mod tests {
             l.add_article(&article(&[("Xi Jinping", Some(("CHN", &["president"])))]), Some(d));
         }
         l.add_article(&article(&[("Xi", None), ("Donald Tusk", Some(("POL", &[])))]), None);
-        l.add_article(&article(&[("Donald", None), ("Donald Trump", None), ("Tusk", Some(("POL", &[])))]), None);
+        l.add_article(
+            &article(&[("Donald", None), ("Donald Trump", None), ("Tusk", Some(("POL", &[])))]),
+            None,
+        );
         let learned = l.finish(2);
         let synonyms: Vec<(&str, Vec<&str>)> = learned
             .entries
@@ -726,16 +800,28 @@ mod tests {
     #[test]
     fn variants_of_one_name_are_one_person_and_suffixes_no_surname() {
         let mut l = Learner::default();
-        l.add_article(&article(&[("Recep Tayyip Erdogan", Some(("TUR", &["president"])))]), None);
+        l.add_article(
+            &article(&[("Recep Tayyip Erdogan", Some(("TUR", &["president"])))]),
+            None,
+        );
         l.add_article(&article(&[("Tayyip Erdogan", Some(("TUR", &[])))]), None);
         l.add_article(&article(&[("Erdogan", Some(("TUR", &[])))]), None);
-        l.add_article(&article(&[("John Smith Jr.", Some(("USA", &[]))), ("John Smith Jr.", None)]), None);
+        l.add_article(
+            &article(&[("John Smith Jr.", Some(("USA", &[]))), ("John Smith Jr.", None)]),
+            None,
+        );
         l.add_article(&article(&[("John Smith Jr.", Some(("USA", &[])))]), None);
         let learned = l.finish(2);
         let synonyms: Vec<(&str, usize, Vec<&str>)> = learned
             .entries
             .iter()
-            .map(|e| (e.name.as_str(), e.evidence.values().map(|v| v.0).sum(), e.synonyms.iter().map(String::as_str).collect()))
+            .map(|e| {
+                (
+                    e.name.as_str(),
+                    e.evidence.values().map(|v| v.articles).sum(),
+                    e.synonyms.iter().map(String::as_str).collect(),
+                )
+            })
             .collect();
         assert_eq!(
             synonyms,
@@ -749,9 +835,15 @@ mod tests {
     #[test]
     fn the_dictionary_does_not_depend_on_the_order_of_articles() {
         let arts: Vec<(Resolution, Option<&str>)> = vec![
-            (article(&[("Jane Doe", Some(("FRA", &["president"])))]), Some("2025-01-05")),
+            (
+                article(&[("Jane Doe", Some(("FRA", &["president"])))]),
+                Some("2025-01-05"),
+            ),
             (article(&[("Jane Doé", Some(("FRA", &[])))]), Some("2025-02-05")),
-            (article(&[("Ana Lima", Some(("BRA", &[]))), ("Doe", Some(("FRA", &[])))]), None),
+            (
+                article(&[("Ana Lima", Some(("BRA", &[]))), ("Doe", Some(("FRA", &[])))]),
+                None,
+            ),
             (article(&[("Ana Lima", Some(("BRA", &[])))]), Some("2024-12-31")),
         ];
         let text = |order: &mut dyn Iterator<Item = &(Resolution, Option<&str>)>| {

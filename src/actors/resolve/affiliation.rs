@@ -79,7 +79,10 @@ pub(super) fn affiliations(st: &mut State, article: &Article, places: &Places) {
             let roles = match g.trim().trim_start_matches('.').trim_start() {
                 "," => {
                     let after: String = text.get(n.end..).unwrap_or_default().iter().take(80).collect();
-                    let after = after.strip_prefix("'s").or_else(|| after.strip_prefix("’s")).unwrap_or(&after);
+                    let after = after
+                        .strip_prefix("'s")
+                        .or_else(|| after.strip_prefix("’s"))
+                        .unwrap_or(&after);
                     role_words(after.split_whitespace())
                 }
                 "of" | "of the" => {
@@ -124,10 +127,7 @@ pub(super) fn affiliations(st: &mut State, article: &Article, places: &Places) {
             (None, None, None, None, Some(c)) => (Some(st.country(gaz, c)), vec![]),
             _ => (None, vec![]),
         };
-        if st.actors[a].kind == ActorKind::Organization
-            && titled
-            && is_person_role(&roles)
-        {
+        if st.actors[a].kind == ActorKind::Organization && titled && is_person_role(&roles) {
             st.actors[a].kind = ActorKind::Person;
         }
         if let (Some(country), ActorKind::Person) = (found, st.actors[a].kind) {
@@ -210,7 +210,11 @@ fn role_words<'w>(words: impl Iterator<Item = &'w str>) -> Vec<String> {
     let mut role: Vec<String> = Vec::new();
     for w in words {
         let b = bare_word(w).to_lowercase();
-        let b = b.strip_suffix("'s").or_else(|| b.strip_suffix("’s")).unwrap_or(&b).to_string();
+        let b = b
+            .strip_suffix("'s")
+            .or_else(|| b.strip_suffix("’s"))
+            .unwrap_or(&b)
+            .to_string();
         if b == "s" && role.is_empty() {
             continue;
         }
@@ -225,7 +229,10 @@ fn role_words<'w>(words: impl Iterator<Item = &'w str>) -> Vec<String> {
             break;
         }
     }
-    while role.first().is_some_and(|w| matches!(w.as_str(), "the" | "of" | "former")) {
+    while role
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "the" | "of" | "former"))
+    {
         role.remove(0);
     }
     while role.last().is_some_and(|w| matches!(w.as_str(), "the" | "of")) {

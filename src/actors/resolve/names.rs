@@ -22,7 +22,9 @@ pub(super) fn names(st: &mut State, article: &Article, leaders: &Leaders) -> Vec
         }
         // A person of a learned dictionary whom NER took for an organisation ("Starmer said").
         let kind = match m.kind {
-            EntityKind::Organization | EntityKind::Misc if leaders.is_person(&person_name(&m.text)) => EntityKind::Person,
+            EntityKind::Organization | EntityKind::Misc if leaders.is_person(&person_name(&m.text)) => {
+                EntityKind::Person
+            }
             k => k,
         };
         let (key, name, kind) = match kind {

@@ -524,7 +524,11 @@ fn a_comma_after_a_country_word_is_no_title() {
 fn a_learned_person_whom_ner_took_for_an_organisation_is_a_person_with_the_country() {
     let text = "Starmer said Britain would stand by Ukraine.";
     let ents = [("Starmer", "ORG"), ("Britain", "LOC"), ("Ukraine", "LOC")];
-    let learned = parse_actors(&format!("{}\nKEIR_STARMER_\n+STARMER_\n\t[GBR]\n", crate::actors::learn::HEADER)).unwrap();
+    let learned = parse_actors(&format!(
+        "{}\nKEIR_STARMER_\n+STARMER_\n\t[GBR]\n",
+        crate::actors::learn::HEADER
+    ))
+    .unwrap();
     let gaz = Gazetteer::bundled().unwrap();
     let places = crate::actors::places::Places::bundled(&gaz).unwrap();
     let chars: Vec<char> = text.chars().collect();
@@ -546,7 +550,11 @@ fn a_learned_person_whom_ner_took_for_an_organisation_is_a_person_with_the_count
     let mentions = sentence_mentions(&gaz, text, 0, 0, &refs);
     for (leaders, kind, country) in [
         (Leaders::bundled().unwrap(), ActorKind::Organization, None),
-        (Leaders::bundled().unwrap().with_first(learned, true), ActorKind::Person, Some("GBR")),
+        (
+            Leaders::bundled().unwrap().with_first(learned, true),
+            ActorKind::Person,
+            Some("GBR"),
+        ),
     ] {
         let r = Resolver {
             gazetteer: &gaz,
