@@ -86,7 +86,24 @@ pub(super) fn affiliations(st: &mut State, article: &Article, places: &Places) {
                     role_words(after.split_whitespace())
                 }
                 "of" | "of the" => {
-                    let before: String = text.get(..m.start).unwrap_or_default().iter().collect();
+                    // Only the last four words before the name: no copy of the article per mention.
+                    let chars = text.get(..m.start).unwrap_or_default();
+                    let (mut from, mut words, mut in_word) = (chars.len(), 0, false);
+                    while from > 0 {
+                        if chars[from - 1].is_whitespace() {
+                            if in_word {
+                                words += 1;
+                                in_word = false;
+                                if words == 4 {
+                                    break;
+                                }
+                            }
+                        } else {
+                            in_word = true;
+                        }
+                        from -= 1;
+                    }
+                    let before: String = chars[from..].iter().collect();
                     let mut words: Vec<&str> = before.split_whitespace().rev().take(4).collect();
                     words.reverse();
                     let k = words
