@@ -19,6 +19,9 @@ pub enum Error {
     Encoder(#[from] rust_bert::RustBertError),
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
+    /// Rows that do not make an Arrow batch of their table's schema.
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
     /// A gold or training file that does not parse.
     #[error("{path}:{line}: {reason}")]
     Data { path: PathBuf, line: usize, reason: String },

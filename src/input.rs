@@ -12,21 +12,28 @@ use crate::record::{Article, Passthrough, Record};
 
 /// Parses one JSONL line; `location` ("file:line") stands in for a missing id.
 pub fn parse_json_record(line: &str, location: &str) -> Record {
-    let mut obj = match serde_json::from_str::<Value>(line) {
-        Ok(Value::Object(o)) => o,
-        Ok(_) => {
+    match serde_json::from_str::<Value>(line) {
+        Ok(value) => json_record(value, location),
+        Err(e) => Record::failed(
+            location,
+            FailureKind::InvalidJson,
+            e.to_string(),
+            Passthrough::default(),
+        ),
+    }
+}
+
+/// One record from a JSON value (a parsed line, or a Python dict): an object with `id` and
+/// `text`, optional string `title` and `date`, and any other fields (passed through).
+/// `location` stands in for a missing id.
+pub fn json_record(value: Value, location: &str) -> Record {
+    let mut obj = match value {
+        Value::Object(o) => o,
+        _ => {
             return Record::failed(
                 location,
                 FailureKind::InvalidRecord,
                 "a record must be a JSON object",
-                Passthrough::default(),
-            )
-        }
-        Err(e) => {
-            return Record::failed(
-                location,
-                FailureKind::InvalidJson,
-                e.to_string(),
                 Passthrough::default(),
             )
         }
@@ -97,18 +104,35 @@ pub fn text_record(id: String, mut bytes: Vec<u8>) -> Record {
         bytes.drain(..BOM.len());
     }
     match String::from_utf8(bytes) {
-        Ok(text) if text.trim().is_empty() => {
-            Record::failed(id, FailureKind::EmptyText, "file is empty", Passthrough::default())
-        }
-        Ok(text) => Record::Ok(Article {
-            id,
-            text,
-            title: None,
-            date: None,
-            extra: Passthrough::default(),
-        }),
+        Ok(text) => text_article(id, text),
         Err(e) => Record::failed(id, FailureKind::InvalidUtf8, e.to_string(), Passthrough::default()),
     }
+}
+
+/// An article that is only a text (a file's, or a string given to the Python API).
+pub fn text_article(id: String, text: String) -> Record {
+    if text.trim().is_empty() {
+        return Record::failed(id, FailureKind::EmptyText, "the text is empty", Passthrough::default());
+    }
+    Record::Ok(Article {
+        id,
+        text,
+        title: None,
+        date: None,
+        extra: Passthrough::default(),
+    })
+}
+
+/// A PETRARCH `.actors` dictionary file, and whether `actors learn` wrote it (then it lists
+/// people only). The upstream dictionaries mix encodings: stray bytes are replaced, not fatal.
+pub fn read_dictionary(path: &Path) -> Result<(crate::actors::petrarch::ActorDictionary, bool)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let dict = crate::actors::petrarch::parse_actors(&text).map_err(|e| match e {
+        Error::Table { line, reason, .. } => Error::table(path.display().to_string(), line, reason),
+        other => other,
+    })?;
+    Ok((dict, crate::actors::learn::is_learned(&text)))
 }
 
 /// Where records come from, in order.

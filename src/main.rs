@@ -5,7 +5,7 @@
 //! 130 / 143 stopped by SIGINT / SIGTERM after writing every record before that point.
 
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -15,8 +15,8 @@ use clap::Parser;
 
 use actorstance::actors::petrarch;
 use actorstance::input;
-use actorstance::model::{PrecisionChoice, StanceModel, BUNDLED_MODEL};
-use actorstance::pipeline::{Analyzer, Options, RunOptions, Summary};
+use actorstance::model::{default_dir, PrecisionChoice, StanceModel};
+use actorstance::pipeline::{set_threads, Analyzer, Options, RunOptions, Summary};
 use actorstance::resume::OutputFile;
 use actorstance::sink::{Destination, JsonlSink, Sink};
 use actorstance::stance::Rollup;
@@ -25,17 +25,6 @@ use actorstance::train::{train, DataFiles, Task, TrainConfig};
 
 mod cli;
 use cli::{ActorsCommand, AggregateArgs, AnalyzeArgs, Cli, Command, EvalTask, LearnArgs, PeriodArg, RollupArg};
-
-fn default_model() -> PathBuf {
-    if let Ok(dir) = std::env::var("ACTORSTANCE_MODEL") {
-        return dir.into();
-    }
-    let local = Path::new(BUNDLED_MODEL);
-    if local.exists() {
-        return local.to_path_buf();
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_MODEL)
-}
 
 /// Articles done, articles/s and, once the inputs are counted (in the background; never for
 /// stdin), the total and ETA, on stderr. Hidden unless stderr is a terminal.
@@ -69,12 +58,6 @@ fn load_model(dir: &Path, precision: PrecisionChoice) -> anyhow::Result<StanceMo
     model.set_precision(precision.resolve());
     tracing::debug!("encoder precision: {}", model.precision());
     Ok(model)
-}
-
-fn set_threads(n: usize) {
-    tch::set_num_threads(n.max(1) as i32);
-    // A second call (tests, library users) is harmless: keep the first pool.
-    let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -156,7 +139,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             set_threads(threads);
             let cfg = actorstance::train::attribution::Config {
-                model: model.unwrap_or_else(default_model),
+                model: model.unwrap_or_else(default_dir),
                 train: data.join("train"),
                 dev: data.join("dev"),
                 out,
@@ -191,9 +174,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             gazetteer,
         } => {
             set_threads(threads);
-            let dir = model.unwrap_or_else(default_model);
+            let dir = model.unwrap_or_else(default_dir);
             let m = load_model(&dir, precision)?;
-            let dictionary = gazetteer.as_deref().map(read_dictionary).transpose()?;
+            let dictionary = gazetteer.as_deref().map(input::read_dictionary).transpose()?;
             let with_dictionary = |a: Analyzer| match &dictionary {
                 Some((dict, people)) => a.with_dictionary(dict.clone(), *people),
                 None => a,
@@ -260,7 +243,7 @@ fn stop_on_signals() -> anyhow::Result<(Arc<AtomicBool>, Arc<AtomicUsize>)> {
 
 fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     set_threads(a.threads);
-    let dir = a.model.unwrap_or_else(default_model);
+    let dir = a.model.unwrap_or_else(default_dir);
     let model = load_model(&dir, a.precision)?;
     let options = Options {
         rollup: match a.rollup {
@@ -288,7 +271,7 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         analyzer = analyzer.with_learned(petrarch::parse_actors(&text)?);
     }
     if let Some(path) = &a.gazetteer {
-        let (dict, people) = read_dictionary(path)?;
+        let (dict, people) = input::read_dictionary(path)?;
         analyzer = analyzer.with_dictionary(dict, people);
     }
     let bar = progress_bar(a.quiet, &sources);
@@ -357,15 +340,6 @@ fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// A PETRARCH dictionary, and whether `actors learn` wrote it (then it lists people only).
-fn read_dictionary(path: &Path) -> anyhow::Result<(petrarch::ActorDictionary, bool)> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading dictionary {}", path.display()))?;
-    // The upstream dictionaries mix encodings: stray bytes are replaced, not fatal.
-    let text = String::from_utf8_lossy(&bytes);
-    let dict = petrarch::parse_actors(&text).with_context(|| format!("reading dictionary {}", path.display()))?;
-    Ok((dict, actorstance::actors::learn::is_learned(&text)))
-}
-
 /// The first pass of `actors learn` and `analyze --learn-actors`: the stated affiliations of
 /// every input article. None when a signal stopped it.
 fn learn(
@@ -424,7 +398,7 @@ fn report_learned(learned: &actorstance::actors::learn::Learned, out: Option<&Pa
 
 fn learn_command(a: LearnArgs) -> anyhow::Result<ExitCode> {
     set_threads(a.threads);
-    let model = load_model(&a.model.unwrap_or_else(default_model), a.precision)?;
+    let model = load_model(&a.model.unwrap_or_else(default_dir), a.precision)?;
     let analyzer = Analyzer::new(model, Options::default())?;
     // One pass: stdin serves as well as files.
     let sources = input::sources(&a.inputs)?;

@@ -40,6 +40,13 @@ impl Default for Options {
     }
 }
 
+/// Threads for libtorch and for the text stages (rayon), process-wide. The first call sets
+/// rayon's pool; later calls (tests, library users) change only libtorch's.
+pub fn set_threads(n: usize) {
+    tch::set_num_threads(n.max(1) as i32);
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+}
+
 /// How a run goes through its records.
 #[derive(Clone, Copy)]
 pub struct RunOptions<'a> {

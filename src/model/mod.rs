@@ -23,6 +23,20 @@ use crate::tokenize::{WordPieceTokenizer, N_SHAPES};
 /// The bundled default model's folder, relative to the repository root.
 pub const BUNDLED_MODEL: &str = "models/actorstance-minilm-v5";
 
+/// The model a run uses when none is given: `$ACTORSTANCE_MODEL`, else the bundled model
+/// under the working directory, else the one in the source folder this library was built from
+/// (the CLI and the Python package share this rule).
+pub fn default_dir() -> std::path::PathBuf {
+    if let Ok(dir) = std::env::var("ACTORSTANCE_MODEL") {
+        return dir.into();
+    }
+    let local = std::path::Path::new(BUNDLED_MODEL);
+    if local.exists() {
+        return local.to_path_buf();
+    }
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_MODEL)
+}
+
 pub struct StanceModel {
     pub vs: nn::VarStore,
     pub encoder: Encoder,

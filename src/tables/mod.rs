@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{ArrowError, DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 
 use crate::error::{Error, Result};
@@ -296,7 +296,6 @@ enum Writer {
     Csv(csv::Writer<BufWriter<File>>),
     Parquet {
         writer: ArrowWriter<File>,
-        schema: Arc<Schema>,
         buffered: Vec<Vec<Cell>>,
     },
 }
@@ -309,7 +308,8 @@ pub struct Table {
     writer: Writer,
 }
 
-fn arrow_schema(columns: &[(&str, Kind)]) -> Arc<Schema> {
+/// A table's Arrow schema: every column nullable (Text → Utf8, Number → Float64, Count → UInt32).
+pub fn arrow_schema(columns: &[(&str, Kind)]) -> Arc<Schema> {
     Arc::new(Schema::new(
         columns
             .iter()
@@ -323,6 +323,31 @@ fn arrow_schema(columns: &[(&str, Kind)]) -> Arc<Schema> {
             })
             .collect::<Vec<_>>(),
     ))
+}
+
+/// Rows of one table as one Arrow record batch (what a Parquet row group and the Python
+/// package's tables are made of).
+pub fn record_batch(columns: &[(&str, Kind)], rows: &[Vec<Cell>]) -> std::result::Result<RecordBatch, ArrowError> {
+    let arrays: Vec<ArrayRef> = (0..columns.len())
+        .map(|c| -> ArrayRef {
+            let cells = rows.iter().map(|r| &r[c]);
+            match columns[c].1 {
+                Kind::Text => Arc::new(StringArray::from_iter(cells.map(|x| match x {
+                    Cell::Text(s) => s.clone(),
+                    _ => None,
+                }))),
+                Kind::Number => Arc::new(Float64Array::from_iter(cells.map(|x| match x {
+                    Cell::Number(v) => *v,
+                    _ => None,
+                }))),
+                Kind::Count => Arc::new(UInt32Array::from_iter(cells.map(|x| match x {
+                    Cell::Count(v) => *v,
+                    _ => None,
+                }))),
+            }
+        })
+        .collect();
+    RecordBatch::try_new(arrow_schema(columns), arrays)
 }
 
 impl Table {
@@ -343,12 +368,10 @@ impl Table {
                 Writer::Csv(w)
             }
             TableFormat::Parquet => {
-                let schema = arrow_schema(columns);
                 let writer =
-                    ArrowWriter::try_new(file, schema.clone(), None).map_err(|e| parquet_error(&partial, e))?;
+                    ArrowWriter::try_new(file, arrow_schema(columns), None).map_err(|e| parquet_error(&partial, e))?;
                 Writer::Parquet {
                     writer,
-                    schema,
                     buffered: Vec::new(),
                 }
             }
@@ -383,38 +406,14 @@ impl Table {
     }
 
     fn write_buffered(&mut self) -> Result<()> {
-        let Writer::Parquet {
-            writer,
-            schema,
-            buffered,
-        } = &mut self.writer
-        else {
+        let Writer::Parquet { writer, buffered } = &mut self.writer else {
             return Ok(());
         };
         if buffered.is_empty() {
             return Ok(());
         }
-        let columns: Vec<ArrayRef> = (0..self.columns.len())
-            .map(|c| -> ArrayRef {
-                let cells = buffered.iter().map(|r| &r[c]);
-                match self.columns[c].1 {
-                    Kind::Text => Arc::new(StringArray::from_iter(cells.map(|x| match x {
-                        Cell::Text(s) => s.clone(),
-                        _ => None,
-                    }))),
-                    Kind::Number => Arc::new(Float64Array::from_iter(cells.map(|x| match x {
-                        Cell::Number(v) => *v,
-                        _ => None,
-                    }))),
-                    Kind::Count => Arc::new(UInt32Array::from_iter(cells.map(|x| match x {
-                        Cell::Count(v) => *v,
-                        _ => None,
-                    }))),
-                }
-            })
-            .collect();
-        let batch = RecordBatch::try_new(schema.clone(), columns)
-            .map_err(|e| Error::io(&self.partial, std::io::Error::other(e)))?;
+        let batch =
+            record_batch(self.columns, buffered).map_err(|e| Error::io(&self.partial, std::io::Error::other(e)))?;
         writer.write(&batch).map_err(|e| parquet_error(&self.partial, e))?;
         buffered.clear();
         Ok(())
@@ -510,5 +509,88 @@ impl Sink for TableSink {
         self.mentions.finish()?;
         self.statements.finish()?;
         self.articles.finish()
+    }
+}
+
+/// The five tables of [`TableSink`], kept in memory as Arrow record batches (the Python
+/// package's `Analyzer.tables`): the same rows, in the same order, as the files.
+pub struct ArrowTables {
+    model: ModelId,
+    tables: Vec<MemoryTable>,
+}
+
+struct MemoryTable {
+    name: &'static str,
+    columns: &'static [(&'static str, Kind)],
+    buffered: Vec<Vec<Cell>>,
+    batches: Vec<RecordBatch>,
+}
+
+impl MemoryTable {
+    fn push(&mut self, row: Vec<Cell>) -> Result<()> {
+        self.buffered.push(row);
+        if self.buffered.len() >= ROW_GROUP {
+            self.seal()?;
+        }
+        Ok(())
+    }
+
+    /// The buffered rows become a batch: a batch's arrays are compact, the rows are not.
+    fn seal(&mut self) -> Result<()> {
+        if !self.buffered.is_empty() {
+            self.batches.push(record_batch(self.columns, &self.buffered)?);
+            self.buffered.clear();
+        }
+        Ok(())
+    }
+}
+
+impl ArrowTables {
+    pub fn new(model: ModelId) -> Self {
+        let table = |name, columns| MemoryTable {
+            name,
+            columns,
+            buffered: Vec::new(),
+            batches: Vec::new(),
+        };
+        ArrowTables {
+            model,
+            tables: vec![
+                table("articles", ARTICLES),
+                table("actors", ACTORS),
+                table("pairs", PAIRS),
+                table("mentions", MENTIONS),
+                table("statements", STATEMENTS),
+            ],
+        }
+    }
+
+    /// Each table's name, schema and batches, in the order `articles`, `actors`, `pairs`,
+    /// `mentions`, `statements`.
+    pub fn into_tables(mut self) -> Result<Vec<(&'static str, Arc<Schema>, Vec<RecordBatch>)>> {
+        for t in &mut self.tables {
+            t.seal()?;
+        }
+        Ok(self
+            .tables
+            .into_iter()
+            .map(|t| (t.name, arrow_schema(t.columns), t.batches))
+            .collect())
+    }
+}
+
+impl Sink for ArrowTables {
+    fn write(&mut self, outcome: Outcome) -> Result<()> {
+        let rows = rows(&ArticleOutput::new(outcome, self.model.clone(), false));
+        self.tables[0].push(rows.article)?;
+        for (table, rows) in self.tables[1..]
+            .iter_mut()
+            .zip([rows.actors, rows.pairs, rows.mentions, rows.statements])
+        {
+            for r in rows {
+                table.push(r)?;
+            }
+        }
+        Ok(())
     }
 }
