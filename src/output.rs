@@ -250,6 +250,7 @@ pub struct ExplainMention {
     pub label: String,
     pub actor: Option<String>,
     /// P(negative, neutral, positive) toward this mention.
+    #[serde(serialize_with = "optional_list")]
     pub portrayal: Option<[f64; 3]>,
 }
 
@@ -260,7 +261,21 @@ pub struct ExplainPair {
     pub p_actor: Option<String>,
     pub q_actor: Option<String>,
     /// P(neutral, p+q, q+p, p−q, q−p).
+    #[serde(serialize_with = "list")]
     pub probs: [f64; 5],
+}
+
+/// A fixed-size array written as a sequence: serde writes arrays as tuples, which JSON cannot
+/// tell apart but the Python package's dicts could (a tuple is not a list).
+fn list<S: serde::Serializer>(values: &[f64], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(values)
+}
+
+fn optional_list<S: serde::Serializer>(values: &Option<[f64; 3]>, s: S) -> Result<S::Ok, S::Error> {
+    match values {
+        Some(v) => list(v, s),
+        None => s.serialize_none(),
+    }
 }
 
 fn statements_out(res: &Resolution, f: &Findings, chars: &[char]) -> Vec<StatementOut> {
