@@ -103,10 +103,13 @@ def main():
     if a.against:
         other = [a.against] + cmd[1:]
         rows.append(("actorstance-against", other, {"precision": auto, "binary": a.against}))
+    peers = os.path.join(here, "bench-peers")
+    # The Python package (python/) in the same process as its caller, against the CLI row.
+    rows.append(("actorstance-python-api", [python, os.path.join(peers, "python_api.py"), corpus[1],
+                                            str(a.threads), auto], {"precision": auto}))
     for precision in ["fp32", "bf16"]:
         if precision != auto and (precision == "fp32" or bf16):
             rows.append(("actorstance", analyze(1, precision)[0], {"precision": precision}))
-    peers = os.path.join(here, "bench-peers")
     if not a.no_peers:
         for precision in ["fp32"] + (["bf16"] if bf16 else []):
             rows.append(("python-encoder-only", [python, os.path.join(peers, "encoder.py"), base, sentences,

@@ -87,6 +87,19 @@ pub struct Summary {
     pub unscored: Unscored,
 }
 
+impl Summary {
+    /// Counts one outcome that was written.
+    pub fn count(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Analysed(_, a) => {
+                self.ok += 1;
+                self.unscored.add(&a.findings.unscored);
+            }
+            Outcome::Failed { .. } => self.failed += 1,
+        }
+    }
+}
+
 pub struct Analyzer {
     pub model: StanceModel,
     pub gazetteer: Gazetteer,
@@ -239,13 +252,7 @@ impl Analyzer {
                     summary.skipped += 1;
                     continue;
                 }
-                match &outcome {
-                    Outcome::Analysed(_, a) => {
-                        summary.ok += 1;
-                        summary.unscored.add(&a.findings.unscored);
-                    }
-                    Outcome::Failed { .. } => summary.failed += 1,
-                }
+                summary.count(&outcome);
                 sink.write(outcome)?;
             }
             sink.flush()?;
@@ -262,7 +269,8 @@ impl Analyzer {
         Ok(summary)
     }
 
-    /// One batch: an outcome per record, in order.
+    /// One batch on the calling thread: an outcome per record, in order (the Python package's
+    /// generator, which must hand back control between batches).
     pub fn analyze(&self, records: Vec<Record>) -> Vec<Outcome> {
         self.finish(prepare_batch(&self.model.tokenizer, records))
     }

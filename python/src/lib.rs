@@ -3,18 +3,18 @@
 //! from the library's own output types by `pythonize`, no JSON text in between); `tables`
 //! returns the flat tables as `pyarrow.Table`s built from the library's table code.
 //!
-//! The pipeline is the CLI's: `Analyzer::run` over the records, so batches, order and bytes
-//! are the same. `analyze` runs it on a worker thread that reads the Python iterable (taking
-//! the GIL per record) and hands each outcome over a bounded channel, so the caller's
-//! generator is lazy and memory stays flat; the GIL is released while the caller waits.
+//! `analyze` is a generator that runs the pipeline one batch at a time on the caller's thread
+//! (`Analyzer::analyze`), reading the next batch of records only when the results of the last
+//! are taken, so memory stays flat and an endless iterable works; `tables` runs the CLI's
+//! `Analyzer::run` (the text stages of the next batch on a second thread). libtorch always runs
+//! on the thread that called, with the GIL released: run from a spawned thread, the same
+//! encoder passes took 12–25% longer here (see docs/benchmarks.md).
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
 
 use actorstance::error::{Error, FailureKind};
 use actorstance::input::{json_record, read_dictionary, text_article};
@@ -28,10 +28,6 @@ use actorstance::tables::ArrowTables;
 use arrow_pyarrow::IntoPyArrow;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyIterator, PyString};
-
-/// How often a waiting `__next__` looks for Ctrl-C (Python runs signal handlers only between
-/// its own bytecodes, never while native code waits).
-const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
 /// An exception class from `actorstance._errors` (defined in Python, so that `ArgumentError`
 /// can be a `ValueError` too), called with `args`.
@@ -65,7 +61,8 @@ fn run_error(py: Python<'_>, message: String) -> PyErr {
 struct PyRecords {
     iter: Py<PyIterator>,
     position: usize,
-    /// Only on the calling (main) thread: look for Ctrl-C before each record.
+    /// Look for Ctrl-C before each record (Python runs signal handlers only on the main
+    /// thread, between its own bytecodes, never while native code runs).
     check_signals: bool,
     error: Option<PyErr>,
 }
@@ -183,39 +180,6 @@ fn records_iter(py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<Py<PyIte
     }
 }
 
-/// What the worker thread hands the generator.
-enum Message {
-    Outcome(Box<ArticleOutput>),
-    End(End),
-}
-
-enum End {
-    Done(Summary),
-    /// The records iterator raised.
-    Python(PyErr),
-    /// The run failed (not a record: those are outcomes).
-    Failed(String),
-}
-
-/// Sends each outcome, as its output type, to the generator; blocks while the channel is full.
-struct ChannelSink {
-    to: SyncSender<Message>,
-    model: ModelId,
-    explain: bool,
-}
-
-impl Sink for ChannelSink {
-    fn write(&mut self, outcome: Outcome) -> actorstance::Result<()> {
-        let out = ArticleOutput::new(outcome, self.model.clone(), self.explain);
-        self.to.send(Message::Outcome(Box::new(out))).map_err(|_| {
-            Error::io(
-                "<python generator>",
-                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the generator was closed"),
-            )
-        })
-    }
-}
-
 /// The loaded analyzer, shared by the Python object and the run that is using it. libtorch
 /// modules are not `Sync`, and one run at a time keeps libtorch on one thread as in the CLI:
 /// `busy` is taken when a run starts and refused, not waited for, when a run is going on (a
@@ -240,10 +204,18 @@ impl Running {
         Ok(Running(Arc::clone(shared)))
     }
 
+    fn analyzer(&self) -> std::sync::MutexGuard<'_, Analyzer> {
+        // Never contended (busy says who runs), and a panic leaves no half-changed state: the
+        // model is only read.
+        self.0.analyzer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn run(&self, records: &mut PyRecords, sink: &mut impl Sink, run: &RunOptions) -> actorstance::Result<Summary> {
-        // Never poisoned in practice (a panic ends the process's use of the model anyway).
-        let analyzer = self.0.analyzer.lock().unwrap_or_else(|p| p.into_inner());
-        analyzer.run(records, sink, run)
+        self.analyzer().run(records, sink, run)
+    }
+
+    fn analyze(&self, batch: Vec<Record>) -> Vec<Outcome> {
+        self.analyzer().analyze(batch)
     }
 }
 
@@ -338,40 +310,14 @@ impl PyAnalyzer {
     #[pyo3(signature = (records, explain=false))]
     fn analyze(&self, py: Python<'_>, records: &Bound<'_, PyAny>, explain: bool) -> PyResult<Results> {
         let iter = records_iter(py, records)?;
-        let running = Running::take(py, &self.inner)?;
-        let (to, from) = sync_channel(self.batch_articles);
-        let stop = Arc::new(AtomicBool::new(false));
-        let (model, batch_articles, stopping) = (self.inner.model.clone(), self.batch_articles, Arc::clone(&stop));
-        let worker = std::thread::Builder::new()
-            .name("actorstance-run".into())
-            .spawn(move || {
-                let mut records = PyRecords::new(iter, false);
-                let mut sink = ChannelSink {
-                    to: to.clone(),
-                    model,
-                    explain,
-                };
-                let run = RunOptions {
-                    batch_articles,
-                    stop: Some(&stopping),
-                    ..RunOptions::default()
-                };
-                let result = running.run(&mut records, &mut sink, &run);
-                drop(running);
-                let end = match (records.error.take(), result) {
-                    (Some(e), _) => End::Python(e),
-                    (None, Ok(summary)) => End::Done(summary),
-                    (None, Err(e)) => End::Failed(e.to_string()),
-                };
-                // The generator may be gone (closed early): nobody to tell.
-                let _ = to.send(Message::End(end));
-            })
-            .map_err(|e| run_error(py, format!("cannot start the analysis thread: {e}")))?;
         Ok(Results {
-            from: Mutex::new(Some(from)),
-            stop,
-            worker: Mutex::new(Some(worker)),
-            summary: Mutex::new(None),
+            running: Some(Running::take(py, &self.inner)?),
+            records: PyRecords::new(iter, true),
+            batch_articles: self.batch_articles,
+            explain,
+            pending: VecDeque::new(),
+            summary: Summary::default(),
+            finished: None,
         })
     }
 
@@ -436,25 +382,63 @@ impl PyAnalyzer {
 /// The lazy results of `Analyzer.analyze`: iterate for one dict per record.
 #[pyclass(name = "Results", module = "actorstance")]
 struct Results {
-    from: Mutex<Option<Receiver<Message>>>,
-    stop: Arc<AtomicBool>,
-    worker: Mutex<Option<JoinHandle<()>>>,
-    summary: Mutex<Option<Summary>>,
+    /// The right to run, held until the records end, the run fails or `close()`.
+    running: Option<Running>,
+    records: PyRecords,
+    batch_articles: usize,
+    explain: bool,
+    /// The analysed batch's results not yet taken.
+    pending: VecDeque<ArticleOutput>,
+    summary: Summary,
+    /// The counts, once the last result was taken.
+    finished: Option<Summary>,
 }
 
 impl Results {
-    /// Stops the run after its current batch and waits for the worker, without the GIL (the
-    /// worker may be waiting for it to read a record).
-    fn close_run(&mut self, py: Python<'_>) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Dropping the receiver makes the worker's next send fail, wherever it waits.
-        self.from.get_mut().map(|r| r.take()).ok();
-        let worker = self.worker.get_mut().ok().and_then(|w| w.take());
-        if let Some(worker) = worker {
-            py.detach(|| {
-                let _ = worker.join();
-            });
+    /// Analyses the next batch into `pending`; false when the records have ended.
+    fn next_batch(&mut self, py: Python<'_>) -> PyResult<bool> {
+        let Some(running) = &self.running else {
+            return Ok(false);
+        };
+        let batch: Vec<Record> = self.records.by_ref().take(self.batch_articles).collect();
+        // Ctrl-C while the records were read stops at once; another exception of the input
+        // comes after the results of the records before it.
+        let interrupted = |e: &PyErr| e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py);
+        if batch.is_empty() || self.records.error.as_ref().is_some_and(interrupted) {
+            return Ok(false);
         }
+        let (explain, summary) = (self.explain, &mut self.summary);
+        let outputs = py.detach(|| {
+            let model = running.0.model.clone();
+            let outcomes = running.analyze(batch);
+            outcomes.iter().for_each(|o| summary.count(o));
+            outcomes
+                .into_iter()
+                .map(|o| ArticleOutput::new(o, model.clone(), explain))
+                .collect::<Vec<_>>()
+        });
+        self.pending.extend(outputs);
+        Ok(true)
+    }
+
+    fn finish(&mut self, py: Python<'_>) -> PyResult<()> {
+        self.running = None;
+        let u = self.summary.unscored;
+        self.finished = Some(self.summary);
+        if u.any() {
+            let warning = py.get_type::<pyo3::exceptions::PyUserWarning>();
+            let message = format!(
+                "limits left work unscored ({} sentences without word pieces, {} mentions without word pieces, {} mention pairs past {} mentions in a sentence); each article says so under \"unscored\"",
+                u.sentences, u.mentions, u.pairs, actorstance::findings::MAX_PAIRED_MENTIONS
+            );
+            PyErr::warn(
+                py,
+                warning.as_any(),
+                &std::ffi::CString::new(message).unwrap_or_default(),
+                1,
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -465,74 +449,42 @@ impl Results {
     }
 
     fn __next__<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let message = loop {
-            // The receiver goes into the wait and back (it cannot be shared without the GIL).
-            let Some(from) = self.from.get_mut().ok().and_then(|r| r.take()) else {
+        loop {
+            if let Some(out) = self.pending.pop_front() {
+                let result =
+                    pythonize::pythonize(py, &out).map_err(|e| run_error(py, format!("result to Python: {e}")))?;
+                return Ok(Some(result));
+            }
+            // The records before an exception of the input are all given first.
+            if let Some(e) = self.records.error.take() {
+                self.running = None;
+                return Err(e);
+            }
+            if self.running.is_none() {
                 return Ok(None);
-            };
-            let (from, polled) = py.detach(move || {
-                let polled = from.recv_timeout(SIGNAL_POLL);
-                (from, polled)
-            });
-            if let Ok(slot) = self.from.get_mut() {
-                *slot = Some(from);
             }
-            match polled {
-                Ok(message) => break message,
-                Err(RecvTimeoutError::Timeout) => {
-                    if let Err(interrupt) = py.check_signals() {
-                        self.close_run(py);
-                        return Err(interrupt);
-                    }
+            if !self.next_batch(py)? {
+                if let Some(e) = self.records.error.take() {
+                    self.running = None;
+                    return Err(e);
                 }
-                Err(RecvTimeoutError::Disconnected) => {
-                    self.close_run(py);
-                    return Err(run_error(py, "the analysis thread ended without finishing".into()));
-                }
-            }
-        };
-        match message {
-            Message::Outcome(out) => Ok(Some(
-                pythonize::pythonize(py, &*out).map_err(|e| run_error(py, format!("result to Python: {e}")))?,
-            )),
-            Message::End(end) => {
-                self.close_run(py);
-                match end {
-                    End::Done(summary) => {
-                        if summary.unscored.any() {
-                            let u = summary.unscored;
-                            let warning = py.get_type::<pyo3::exceptions::PyUserWarning>();
-                            PyErr::warn(
-                                py,
-                                warning.as_any(),
-                                &std::ffi::CString::new(format!(
-                                    "limits left work unscored ({} sentences without word pieces, {} mentions without word pieces, {} mention pairs past {} mentions in a sentence); each article says so under \"unscored\"",
-                                    u.sentences, u.mentions, u.pairs, actorstance::findings::MAX_PAIRED_MENTIONS
-                                ))
-                                .unwrap_or_default(),
-                                1,
-                            )?;
-                        }
-                        *self.summary.get_mut().map_err(|_| run_error(py, "poisoned".into()))? = Some(summary);
-                        Ok(None)
-                    }
-                    End::Python(e) => Err(e),
-                    End::Failed(message) => Err(run_error(py, message)),
-                }
+                self.finish(py)?;
+                return Ok(None);
             }
         }
     }
 
-    /// Stops the run (after its current batch); further iteration ends.
-    fn close(&mut self, py: Python<'_>) {
-        self.close_run(py);
+    /// Stops the run: results not yet taken are dropped, and iteration ends.
+    fn close(&mut self) {
+        self.running = None;
+        self.pending.clear();
     }
 
     /// Once iteration has ended: counts of records analysed and failed, and of the work that
     /// limits left unscored; None before.
     #[getter]
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let Some(s) = *self.summary.lock().map_err(|_| run_error(py, "poisoned".into()))? else {
+        let Some(s) = self.finished else {
             return Ok(None);
         };
         let d = PyDict::new(py);
@@ -543,14 +495,6 @@ impl Results {
             pythonize::pythonize(py, &s.unscored).map_err(|e| run_error(py, e.to_string()))?,
         )?;
         Ok(Some(d))
-    }
-}
-
-impl Drop for Results {
-    fn drop(&mut self) {
-        if self.worker.get_mut().map(|w| w.is_some()).unwrap_or(false) {
-            Python::attach(|py| self.close_run(py));
-        }
     }
 }
 
