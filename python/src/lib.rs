@@ -340,9 +340,9 @@ impl PyAnalyzer {
         result.map_err(|e| run_error(py, e.to_string()))?;
         let tables = sink.into_tables().map_err(|e| run_error(py, e.to_string()))?;
         let out = PyDict::new(py);
-        for (name, schema, batches) in tables {
-            let table = arrow_pyarrow::Table::try_new(batches, schema).map_err(|e| run_error(py, e.to_string()))?;
-            out.set_item(name, table.into_pyarrow(py)?)?;
+        for t in tables {
+            let table = arrow_pyarrow::Table::try_new(t.batches, t.schema).map_err(|e| run_error(py, e.to_string()))?;
+            out.set_item(t.name, table.into_pyarrow(py)?)?;
         }
         Ok(out)
     }

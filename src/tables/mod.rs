@@ -519,6 +519,13 @@ pub struct ArrowTables {
     tables: Vec<MemoryTable>,
 }
 
+/// One table of [`ArrowTables`]: its batches, every one of `schema`.
+pub struct ArrowTable {
+    pub name: &'static str,
+    pub schema: Arc<Schema>,
+    pub batches: Vec<RecordBatch>,
+}
+
 struct MemoryTable {
     name: &'static str,
     columns: &'static [(&'static str, Kind)],
@@ -565,16 +572,19 @@ impl ArrowTables {
         }
     }
 
-    /// Each table's name, schema and batches, in the order `articles`, `actors`, `pairs`,
-    /// `mentions`, `statements`.
-    pub fn into_tables(mut self) -> Result<Vec<(&'static str, Arc<Schema>, Vec<RecordBatch>)>> {
+    /// The tables in the order `articles`, `actors`, `pairs`, `mentions`, `statements`.
+    pub fn into_tables(mut self) -> Result<Vec<ArrowTable>> {
         for t in &mut self.tables {
             t.seal()?;
         }
         Ok(self
             .tables
             .into_iter()
-            .map(|t| (t.name, arrow_schema(t.columns), t.batches))
+            .map(|t| ArrowTable {
+                name: t.name,
+                schema: arrow_schema(t.columns),
+                batches: t.batches,
+            })
             .collect())
     }
 }
