@@ -61,18 +61,14 @@ fn run_error(py: Python<'_>, message: String) -> PyErr {
 struct PyRecords {
     iter: Py<PyIterator>,
     position: usize,
-    /// Look for Ctrl-C before each record (Python runs signal handlers only on the main
-    /// thread, between its own bytecodes, never while native code runs).
-    check_signals: bool,
     error: Option<PyErr>,
 }
 
 impl PyRecords {
-    fn new(iter: Py<PyIterator>, check_signals: bool) -> Self {
+    fn new(iter: Py<PyIterator>) -> Self {
         PyRecords {
             iter,
             position: 0,
-            check_signals,
             error: None,
         }
     }
@@ -131,11 +127,11 @@ impl Iterator for PyRecords {
             return None;
         }
         Python::attach(|py| {
-            if self.check_signals {
-                if let Err(e) = py.check_signals() {
-                    self.error = Some(e);
-                    return None;
-                }
+            // Ctrl-C, before each record: Python runs signal handlers only between its own
+            // bytecodes, never while native code runs.
+            if let Err(e) = py.check_signals() {
+                self.error = Some(e);
+                return None;
             }
             let mut iter = self.iter.bind(py).clone();
             match iter.next()? {
@@ -312,7 +308,7 @@ impl PyAnalyzer {
         let iter = records_iter(py, records)?;
         Ok(Results {
             running: Some(Running::take(py, &self.inner)?),
-            records: PyRecords::new(iter, true),
+            records: PyRecords::new(iter),
             batch_articles: self.batch_articles,
             explain,
             pending: VecDeque::new(),
@@ -327,7 +323,7 @@ impl PyAnalyzer {
     fn tables<'py>(&self, py: Python<'py>, records: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
         let iter = records_iter(py, records)?;
         let running = Running::take(py, &self.inner)?;
-        let mut records = PyRecords::new(iter, true);
+        let mut records = PyRecords::new(iter);
         let mut sink = ArrowTables::new(self.inner.model.clone());
         let run = RunOptions {
             batch_articles: self.batch_articles,
