@@ -47,6 +47,14 @@ impl Unscored {
         *self != Unscored::default()
     }
 
+    /// What a run's warning says when limits left work undone (the CLI and the Python package).
+    pub fn warning(&self) -> String {
+        format!(
+            "limits left work unscored ({} sentences without word pieces, {} mentions without word pieces, {} mention pairs past {} mentions in a sentence); each article says so under \"unscored\"",
+            self.sentences, self.mentions, self.pairs, MAX_PAIRED_MENTIONS
+        )
+    }
+
     pub fn add(&mut self, other: &Unscored) {
         self.sentences += other.sentences;
         self.mentions += other.mentions;

@@ -504,14 +504,7 @@ fn run_to_file(
 fn warn_unscored(s: &Summary, path: &Path) {
     let u = &s.unscored;
     if u.any() {
-        tracing::warn!(
-            "{}: limits left work unscored ({} sentences without word pieces, {} mentions without word pieces, {} mention pairs past {} mentions in a sentence); each article says so under \"unscored\"",
-            path.display(),
-            u.sentences,
-            u.mentions,
-            u.pairs,
-            actorstance::findings::MAX_PAIRED_MENTIONS
-        );
+        tracing::warn!("{}: {}", path.display(), u.warning());
     }
 }
 

@@ -423,10 +423,7 @@ impl Results {
         self.finished = Some(self.summary);
         if u.any() {
             let warning = py.get_type::<pyo3::exceptions::PyUserWarning>();
-            let message = format!(
-                "limits left work unscored ({} sentences without word pieces, {} mentions without word pieces, {} mention pairs past {} mentions in a sentence); each article says so under \"unscored\"",
-                u.sentences, u.mentions, u.pairs, actorstance::findings::MAX_PAIRED_MENTIONS
-            );
+            let message = u.warning();
             PyErr::warn(
                 py,
                 warning.as_any(),
