@@ -55,6 +55,10 @@ pub enum Command {
         /// At most this many articles of each split (smoke tests).
         #[arg(long)]
         limit: Option<usize>,
+        /// Start from --model's own attribution head instead of a new one (a student distilled
+        /// from a model that has one).
+        #[arg(long)]
+        warm_start: bool,
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
@@ -103,7 +107,7 @@ pub enum Command {
         task: EvalTask,
         #[arg(long)]
         gold: PathBuf,
-        /// Model folder (default: the bundled model).
+        /// Model folder, or `default` or `fast` for a bundled tier (default: the bundled default model).
         #[arg(long)]
         model: Option<PathBuf>,
         #[arg(long, default_value_t = 2)]
@@ -186,7 +190,9 @@ pub struct AnalyzeArgs {
     /// inputs and --batch-articles as the first run.
     #[arg(long, requires = "out")]
     pub resume: bool,
-    /// Model folder: ours, or a Hugging Face BERT token-classification folder (NER only).
+    /// Model folder: ours, or a Hugging Face BERT token-classification folder (NER only); or
+    /// `default` (the bundled default model, used when none is given) or `fast` (the bundled
+    /// fast tier: half the encoder's layers, distilled from the default).
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Threads for the encoder and the text stages.
@@ -346,6 +352,18 @@ pub struct TrainArgs {
     /// heads of a trained model to its final encoder.
     #[arg(long, requires = "init")]
     pub freeze_encoder: bool,
+    /// Distil this trained model (the teacher) into a student of fewer layers
+    /// (--student-layers): the student starts from the teacher's own layers and heads, and
+    /// each step adds to the batch's gold loss the mean squared distance of the student's
+    /// states to the teacher's (computed once, without dropout).
+    #[arg(long, conflicts_with_all = ["init", "freeze_encoder"], requires = "student_layers")]
+    pub distill_from: Option<PathBuf>,
+    /// The teacher's layers the student keeps, in order (0 is the first), e.g. 1,3,5.
+    #[arg(long, value_delimiter = ',', requires = "distill_from")]
+    pub student_layers: Vec<usize>,
+    /// Weight of the states' distance in the distilled loss.
+    #[arg(long, default_value_t = 1.0)]
+    pub distill_weight: f64,
     /// The model's name, written to heads.json and reported in analyze's output.
     #[arg(long, default_value = "actorstance-minilm")]
     pub name: String,

@@ -15,13 +15,13 @@ use clap::Parser;
 
 use actorstance::actors::petrarch;
 use actorstance::input;
-use actorstance::model::{default_dir, PrecisionChoice, StanceModel};
+use actorstance::model::{resolve_dir, PrecisionChoice, StanceModel};
 use actorstance::pipeline::{set_threads, Analyzer, Options, RunOptions, Summary};
 use actorstance::resume::OutputFile;
 use actorstance::sink::{Destination, JsonlSink, Sink};
 use actorstance::stance::Rollup;
 use actorstance::tables::TableSink;
-use actorstance::train::{train, DataFiles, Task, TrainConfig};
+use actorstance::train::{train, DataFiles, Distillation, Task, TrainConfig};
 
 mod cli;
 use cli::{ActorsCommand, AggregateArgs, AnalyzeArgs, Cli, Command, EvalTask, LearnArgs, PeriodArg, RollupArg};
@@ -121,6 +121,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 dev_limit: a.dev_limit,
                 tasks: a.tasks,
                 freeze_encoder: a.freeze_encoder,
+                distill: a.distill_from.map(|teacher| Distillation {
+                    teacher,
+                    layers: a.student_layers,
+                    weight: a.distill_weight,
+                }),
                 name: a.name,
                 version: env!("CARGO_PKG_VERSION").into(),
             };
@@ -135,11 +140,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lr,
             seed,
             limit,
+            warm_start,
             threads,
         } => {
             set_threads(threads);
             let cfg = actorstance::train::attribution::Config {
-                model: model.unwrap_or_else(default_dir),
+                model: resolve_dir(model),
                 train: data.join("train"),
                 dev: data.join("dev"),
                 out,
@@ -147,6 +153,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 lr,
                 seed,
                 limit,
+                warm_start,
             };
             actorstance::train::attribution::train(&cfg)?;
             Ok(ExitCode::SUCCESS)
@@ -174,7 +181,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             gazetteer,
         } => {
             set_threads(threads);
-            let dir = model.unwrap_or_else(default_dir);
+            let dir = resolve_dir(model);
             let m = load_model(&dir, precision)?;
             let dictionary = gazetteer.as_deref().map(input::read_dictionary).transpose()?;
             let with_dictionary = |a: Analyzer| match &dictionary {
@@ -243,7 +250,7 @@ fn stop_on_signals() -> anyhow::Result<(Arc<AtomicBool>, Arc<AtomicUsize>)> {
 
 fn analyze(a: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     set_threads(a.threads);
-    let dir = a.model.unwrap_or_else(default_dir);
+    let dir = resolve_dir(a.model);
     let model = load_model(&dir, a.precision)?;
     let options = Options {
         rollup: match a.rollup {
@@ -398,7 +405,7 @@ fn report_learned(learned: &actorstance::actors::learn::Learned, out: Option<&Pa
 
 fn learn_command(a: LearnArgs) -> anyhow::Result<ExitCode> {
     set_threads(a.threads);
-    let model = load_model(&a.model.unwrap_or_else(default_dir), a.precision)?;
+    let model = load_model(&resolve_dir(a.model), a.precision)?;
     let analyzer = Analyzer::new(model, Options::default())?;
     // One pass: stdin serves as well as files.
     let sources = input::sources(&a.inputs)?;

@@ -155,3 +155,65 @@ fn a_frozen_encoder_leaves_the_encoder_weights_as_they_were_and_moves_the_heads(
         "{moved:?}"
     );
 }
+
+#[test]
+fn a_distilled_student_keeps_the_teachers_chosen_layers_and_trains_toward_its_states() {
+    let Some(shared) = shared() else { return };
+    let teacher = bundled_model_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("student");
+    train(
+        &[
+            "--student-layers",
+            "1,3,5",
+            "--epochs",
+            "1",
+            "--limit",
+            "300",
+            "--max-steps",
+            "4",
+            "--dev-limit",
+            "8",
+            "--tasks",
+            "ner,tsc",
+            "--distill-from",
+        ],
+        &teacher,
+        &shared,
+        &out,
+    );
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["num_hidden_layers"], 3);
+    let weights = |dir: &Path| -> std::collections::BTreeMap<String, tch::Tensor> {
+        tch::Tensor::read_safetensors(dir.join("model.safetensors"))
+            .unwrap()
+            .into_iter()
+            .collect()
+    };
+    let (t, s) = (weights(&teacher), weights(&out));
+    let layers: std::collections::BTreeSet<&str> = s
+        .keys()
+        .filter_map(|k| k.strip_prefix("bert.encoder.layer.")?.split('.').next())
+        .collect();
+    assert_eq!(layers.into_iter().collect::<Vec<_>>(), ["0", "1", "2"]);
+    // Every student weight has the shape of the teacher's weight it began as (student layer i
+    // from teacher layer [1, 3, 5][i]).
+    let teacher_name = |name: &str| match name.strip_prefix("bert.encoder.layer.") {
+        Some(rest) => {
+            let (i, tail) = rest.split_once('.').unwrap();
+            format!("bert.encoder.layer.{}.{tail}", [1, 3, 5][i.parse::<usize>().unwrap()])
+        }
+        None => name.to_string(),
+    };
+    for (name, w) in &s {
+        assert_eq!(w.size(), t[&teacher_name(name)].size(), "{name}");
+    }
+    // The heads it did not train (the directed head) are the teacher's, bit for bit.
+    assert!(s["dsa.weight"].equal(&t["dsa.weight"]));
+    // The log has the states' distance beside the gold losses.
+    let log = std::fs::read_to_string(out.join("train-log.jsonl")).unwrap();
+    let epoch: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    assert!(epoch["mean_loss"]["distill"].as_f64().unwrap() > 0.0, "{epoch}");
+    assert!(out.join("attribution.safetensors").exists());
+}

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use actorstance::error::{Error, FailureKind};
 use actorstance::input::{json_record, read_dictionary, text_article};
-use actorstance::model::{default_dir, PrecisionChoice, StanceModel};
+use actorstance::model::{resolve_dir, PrecisionChoice, StanceModel};
 use actorstance::output::ArticleOutput;
 use actorstance::pipeline::{set_threads, Analyzer, Options, RunOptions, Summary};
 use actorstance::record::{ModelId, Outcome, Passthrough, Record};
@@ -268,7 +268,7 @@ impl PyAnalyzer {
             }
         };
         let precision = PrecisionChoice::from_str(precision).map_err(|e| argument_error(py, "precision", e))?;
-        let dir = model.unwrap_or_else(default_dir);
+        let dir = resolve_dir(model);
         let dictionary = match &gazetteer {
             Some(path) => Some(
                 read_dictionary(path)

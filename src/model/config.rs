@@ -101,7 +101,11 @@ pub struct Encoder {
 
 impl Encoder {
     pub fn read(dir: &Path) -> Result<Self> {
-        let raw: serde_json::Value = read_json(dir, "config.json")?;
+        Self::from_raw(dir, read_json(dir, "config.json")?)
+    }
+
+    /// The encoder a config.json's contents describe (`dir` names it in errors).
+    pub fn from_raw(dir: &Path, raw: serde_json::Value) -> Result<Self> {
         let bad = |e: serde_json::Error| Error::model(dir, format!("config.json: {e}"));
         let config = match raw.get("model_type").and_then(|v| v.as_str()).unwrap_or("bert") {
             "distilbert" => EncoderConfig::DistilBert(serde_json::from_value(raw.clone()).map_err(bad)?),

@@ -23,18 +23,38 @@ use crate::tokenize::{WordPieceTokenizer, N_SHAPES};
 /// The bundled default model's folder, relative to the repository root.
 pub const BUNDLED_MODEL: &str = "models/actorstance-minilm-v5";
 
+/// The bundled fast tier: a student of the default model with half its encoder layers,
+/// distilled from it (`scripts/train-fast`; its card says what it trades).
+pub const BUNDLED_FAST_MODEL: &str = "models/actorstance-minilm-fast-v1";
+
 /// The model a run uses when none is given: `$ACTORSTANCE_MODEL`, else the bundled model
 /// under the working directory, else the one in the source folder this library was built from
 /// (the CLI and the Python package share this rule).
-pub fn default_dir() -> std::path::PathBuf {
+pub fn default_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("ACTORSTANCE_MODEL") {
         return dir.into();
     }
-    let local = std::path::Path::new(BUNDLED_MODEL);
+    bundled(BUNDLED_MODEL)
+}
+
+/// The folder a `--model` argument names: a path, or `default` or `fast` for the bundled
+/// tiers (a folder of that name in the working directory comes first); none is [`default_dir`].
+pub fn resolve_dir(arg: Option<PathBuf>) -> PathBuf {
+    match arg {
+        None => default_dir(),
+        Some(p) if p.exists() => p,
+        Some(p) if p == Path::new("default") => bundled(BUNDLED_MODEL),
+        Some(p) if p == Path::new("fast") => bundled(BUNDLED_FAST_MODEL),
+        Some(p) => p,
+    }
+}
+
+fn bundled(folder: &str) -> PathBuf {
+    let local = Path::new(folder);
     if local.exists() {
         return local.to_path_buf();
     }
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_MODEL)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(folder)
 }
 
 pub struct StanceModel {
@@ -131,6 +151,37 @@ impl StanceModel {
             ));
         }
         AttributionHead::load(dir, self.hidden_size()).map(Some)
+    }
+
+    /// A student of the model folder `teacher` to distil into: an encoder of fewer layers,
+    /// the teacher's `layers` (in that order, renumbered from 0), with the teacher's
+    /// embeddings and every head. Starting from the teacher's own layers keeps its states'
+    /// space, so the teacher's heads read the student's states from the first step.
+    pub fn student(teacher: &Path, layers: &[usize]) -> Result<Self> {
+        let (mut encoder, heads) = config::read(teacher)?;
+        let EncoderConfig::Bert(c) = &encoder.config else {
+            return Err(Error::model(teacher, "a student is made from a BERT encoder only"));
+        };
+        let depth = c.num_hidden_layers as usize;
+        if layers.is_empty() || layers.windows(2).any(|w| w[0] >= w[1]) || layers.iter().any(|&l| l >= depth) {
+            return Err(Error::model(
+                teacher,
+                format!("student layers {layers:?}: give increasing layer numbers below {depth}"),
+            ));
+        }
+        encoder.raw["num_hidden_layers"] = layers.len().into();
+        encoder = Encoder::from_raw(teacher, encoder.raw)?;
+        let tokenizer = WordPieceTokenizer::from_dir(teacher, heads.lowercase)?;
+        let prefix = encoder.prefix();
+        let mut model = Self::build(encoder, heads, tokenizer, teacher);
+        let file = weights::weights_file(teacher)?;
+        let tensors = weights::read(&file)?
+            .into_iter()
+            .filter_map(|(k, t)| weights::student_key(&k, layers).map(|k| (k, t)))
+            .collect();
+        weights::assign(&mut model.vs, tensors, &file, prefix, |_| false)?;
+        model.attribution = model.load_attribution(teacher)?;
+        Ok(model)
     }
 
     /// A model to fine-tune: the encoder from a base folder (strictly), heads new.

@@ -43,6 +43,20 @@ fn our_name(key: &str, prefix: &str) -> Option<String> {
     Some(key.to_string())
 }
 
+/// A teacher's weight name as its student's ([`crate::model::StanceModel::student`]): the
+/// encoder layer `layers[i]` becomes layer `i`, the layers left out are dropped, and every
+/// other weight (embeddings, heads) keeps its name.
+pub fn student_key(key: &str, layers: &[usize]) -> Option<String> {
+    let Some(at) = key.find("encoder.layer.") else {
+        return Some(key.to_string());
+    };
+    let (head, rest) = key.split_at(at + "encoder.layer.".len());
+    let (number, tail) = rest.split_once('.')?;
+    let teacher_layer: usize = number.parse().ok()?;
+    let i = layers.iter().position(|&l| l == teacher_layer)?;
+    Some(format!("{head}{i}.{tail}"))
+}
+
 /// Copies `tensors` into `vs`. Variables for which `fresh` is true may be absent (new heads);
 /// any other absent or mis-shaped variable is an error naming them all.
 pub fn assign(
@@ -103,7 +117,27 @@ pub fn save_half(vs: &VarStore, path: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::our_name;
+    use super::{our_name, student_key};
+
+    #[test]
+    fn a_student_renumbers_the_layers_it_keeps_and_drops_the_others() {
+        let layers = [1, 3, 5];
+        assert_eq!(
+            student_key("bert.encoder.layer.3.attention.self.query.weight", &layers).as_deref(),
+            Some("bert.encoder.layer.1.attention.self.query.weight")
+        );
+        assert_eq!(
+            student_key("bert.encoder.layer.5.output.dense.bias", &layers).as_deref(),
+            Some("bert.encoder.layer.2.output.dense.bias")
+        );
+        assert_eq!(student_key("bert.encoder.layer.0.output.dense.bias", &layers), None);
+        assert_eq!(student_key("bert.encoder.layer.4.output.dense.bias", &layers), None);
+        assert_eq!(
+            student_key("bert.embeddings.word_embeddings.weight", &layers).as_deref(),
+            Some("bert.embeddings.word_embeddings.weight")
+        );
+        assert_eq!(student_key("dsa.weight", &layers).as_deref(), Some("dsa.weight"));
+    }
 
     #[test]
     fn checkpoint_keys_map_to_our_variables() {

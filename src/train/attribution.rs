@@ -33,6 +33,9 @@ pub struct Config {
     pub seed: u64,
     /// At most this many articles of each split (smoke tests).
     pub limit: Option<usize>,
+    /// Start from the model's own attribution head instead of a new one: a student distilled
+    /// from a model with a head reads states close to the ones that head was trained on.
+    pub warm_start: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -159,7 +162,9 @@ pub fn train(cfg: &Config) -> Result<Vec<EpochReport>> {
     );
     copy_model(&cfg.model, &cfg.out)?;
     let ckpt = cfg.out.join("attribution-checkpoint");
-    let head = if reports.is_empty() {
+    let head = if reports.is_empty() && cfg.warm_start {
+        AttributionHead::load(&cfg.model, model.hidden_size())?
+    } else if reports.is_empty() {
         AttributionHead::new(model.hidden_size())
     } else {
         tracing::info!(epochs_done = reports.len(), "resuming from {}", ckpt.display());

@@ -77,8 +77,22 @@ pub struct TrainConfig {
     /// Train the heads only, on the encoder's states computed once (dropout off): a refit
     /// of the heads to the encoder as the last epoch of joint training left it.
     pub freeze_encoder: bool,
+    /// Train a student of fewer layers against a teacher's states (the fast tier).
+    pub distill: Option<Distillation>,
     pub name: String,
     pub version: String,
+}
+
+/// Distillation: the student is [`StanceModel::student`] of `teacher` with `layers`; a step's
+/// loss is its gold loss plus `weight` × the mean squared distance, over the batch's real
+/// pieces, between the student's final states and the teacher's. Matching the states (not
+/// only the heads' outputs) serves every head at once, the attribution head too, which reads
+/// the states over whole articles.
+#[derive(Debug, Clone, Serialize)]
+pub struct Distillation {
+    pub teacher: PathBuf,
+    pub layers: Vec<usize>,
+    pub weight: f64,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -125,10 +139,13 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     let mut model = if !reports.is_empty() {
         tracing::info!(epochs_done = reports.len(), "resuming from {}", ckpt.display());
         StanceModel::load(&ckpt.join("last"))?
-    } else if let Some(init) = &cfg.init {
-        let mut m = StanceModel::load(init)?;
+    } else if let Some(start) = cfg.init.as_ref().or(cfg.distill.as_ref().map(|d| &d.teacher)) {
+        let mut m = match &cfg.distill {
+            Some(d) => StanceModel::student(&d.teacher, &d.layers)?,
+            None => StanceModel::load(start)?,
+        };
         if m.heads.ner_labels != heads.ner_labels {
-            return Err(Error::model(init, "its NER labels differ from the training data's"));
+            return Err(Error::model(start, "its NER labels differ from the training data's"));
         }
         // Continue training from raw logits: a stored adjustment is re-chosen by `calibrate`.
         m.heads.dsa_logit_adjustment.clear();
@@ -200,6 +217,13 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     } else {
         None
     };
+    let teacher = match &cfg.distill {
+        Some(d) if reports.len() < cfg.epochs => {
+            tracing::info!(batches = all.len(), "the teacher encoding every batch once");
+            Some((frozen_states(&StanceModel::load(&d.teacher)?, &all)?, d.weight))
+        }
+        _ => None,
+    };
 
     for epoch in reports.len() + 1..=cfg.epochs {
         let t0 = std::time::Instant::now();
@@ -220,11 +244,17 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
                 Some(states) => states[b].to_kind(tch::Kind::Float),
                 None => model.encode(&batch.ids, &batch.mask, true)?,
             };
-            let loss = batch_loss(&model, batch, &hidden)?;
-            opt.backward_step_clip_norm(&loss, 1.0);
+            let mut loss = batch_loss(&model, batch, &hidden)?;
             let name = batch.task.name().to_string();
             *sums.entry(name.clone()).or_default() += loss.double_value(&[]);
             *counts.entry(name).or_default() += 1.0;
+            if let Some((states, weight)) = &teacher {
+                let distance = states_distance(&hidden, &states[b], &batch.mask);
+                *sums.entry("distill".into()).or_default() += distance.double_value(&[]);
+                *counts.entry("distill".into()).or_default() += 1.0;
+                loss = loss + distance * *weight;
+            }
+            opt.backward_step_clip_norm(&loss, 1.0);
             if (i + 1) % 200 == 0 {
                 tracing::info!(epoch, step = i + 1, of = steps_per_epoch, lr, "training");
             }
@@ -270,6 +300,14 @@ fn frozen_states(model: &StanceModel, all: &[Batch]) -> Result<Vec<Tensor>> {
             .map(|b| Ok(model.encode(&b.ids, &b.mask, false)?.to_kind(tch::Kind::Half)))
             .collect()
     })
+}
+
+/// Mean over the real pieces (`mask` [B, T]) of the squared distance per state dimension
+/// between `student` and `teacher` states ([B, T, H]; the teacher's may be half precision).
+fn states_distance(student: &Tensor, teacher: &Tensor, mask: &Tensor) -> Tensor {
+    let m = mask.to_kind(tch::Kind::Float).unsqueeze(-1);
+    let d = (student - teacher.to_kind(tch::Kind::Float)).square() * &m;
+    d.sum(tch::Kind::Float) / (m.sum(tch::Kind::Float) * student.size()[2] as f64).clamp_min(1.0)
 }
 
 /// The batch's loss from its encoder states `hidden` ([B, T, H]).
