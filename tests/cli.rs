@@ -365,3 +365,22 @@ fn a_terminal_gets_a_progress_bar_unless_quiet() {
     assert!(on_terminal("").contains(" articles/s"));
     assert!(!on_terminal("--quiet").contains(" articles/s"));
 }
+
+#[test]
+fn model_default_and_fast_name_the_bundled_tiers() {
+    for (tier, name) in [
+        ("default", "actorstance-minilm-v5"),
+        ("fast", "actorstance-minilm-fast-v1"),
+    ] {
+        let mut cmd = bin();
+        cmd.args(["analyze", "-", "--model", tier]);
+        let out = with_stdin(
+            cmd,
+            b"{\"id\":\"a\",\"text\":\"Moscow accused Kyiv of shelling the border.\"}\n",
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let got = lines(&out);
+        assert_eq!(got[0]["model"]["name"], name, "--model {tier}");
+        assert_eq!(got[0]["status"], "ok");
+    }
+}
