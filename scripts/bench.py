@@ -52,6 +52,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="paired rounds (each runs every row once)")
     ap.add_argument("--no-peers", action="store_true", help="actorstance rows only (no Python peers)")
     ap.add_argument("--against", help="another actorstance binary, run as a paired row (before/after a change)")
+    ap.add_argument("--no-fast", action="store_true", help="leave the fast tier's rows out")
+    ap.add_argument("--metrics", action="store_true",
+                    help="also every dev metric of both tiers (scripts/eval-tiers.py, after the timed rounds)")
     ap.add_argument("--out", default=os.path.join(root, "bench", "results.json"))
     ap.add_argument("--work", required=True)
     a = ap.parse_args()
@@ -77,9 +80,19 @@ def main():
                     f.write(json.dumps({"id": rid, "title": row["TITLE"], "text": row["DOCUMENT"]}) + "\n")
     n = len(rows)
 
-    def analyze(k, precision):
-        out = os.path.join(a.work, f"out-x{k}-{precision}.jsonl")
-        return [binary, "analyze", "--threads", str(a.threads), "--precision", precision, corpus[k], "-o", out], out
+    def analyze(k, precision, model="default"):
+        out = os.path.join(a.work, f"out-x{k}-{precision}-{model}.jsonl")
+        return [binary, "analyze", "--threads", str(a.threads), "--precision", precision, "--model", model,
+                corpus[k], "-o", out], out
+
+    # The fast tier: the bundled student (half the encoder's layers, distilled from the default).
+    fast_dir = os.path.join(root, "models", "actorstance-minilm-fast-v1")
+    fast = not a.no_fast and os.path.isdir(fast_dir)
+    if not a.no_fast and not fast:
+        print(f"bench: no fast tier at {fast_dir}: its rows are left out", file=sys.stderr)
+    fast_layers = json.load(open(os.path.join(fast_dir, "config.json")))["num_hidden_layers"] if fast else None
+    default_name = json.load(open(os.path.join(root, "models", "actorstance-minilm-v5", "heads.json")))["name"]
+    fast_name = json.load(open(os.path.join(fast_dir, "heads.json")))["name"] if fast else None
 
     # actorstance first: its output gives the sentences every peer reads.
     cmd, out = analyze(1, auto)
@@ -99,7 +112,7 @@ def main():
     pieces = sum(len(e.ids) for e in tok.encode_batch(lines, add_special_tokens=False))
 
     # The paired rows: (name, command, extra fields).
-    rows = [("actorstance", cmd, {"precision": auto})]
+    rows = [("actorstance", cmd, {"precision": auto, "model": default_name})]
     if a.against:
         other = [a.against] + cmd[1:]
         rows.append(("actorstance-against", other, {"precision": auto, "binary": a.against}))
@@ -109,11 +122,18 @@ def main():
                                             str(a.threads), auto], {"precision": auto}))
     for precision in ["fp32", "bf16"]:
         if precision != auto and (precision == "fp32" or bf16):
-            rows.append(("actorstance", analyze(1, precision)[0], {"precision": precision}))
+            rows.append(("actorstance", analyze(1, precision)[0], {"precision": precision, "model": default_name}))
+    if fast:
+        for precision in ["fp32"] + (["bf16"] if bf16 else []):
+            rows.append(("actorstance-fast", analyze(1, precision, "fast")[0], {"precision": precision, "model": fast_name}))
     if not a.no_peers:
         for precision in ["fp32"] + (["bf16"] if bf16 else []):
             rows.append(("python-encoder-only", [python, os.path.join(peers, "encoder.py"), base, sentences,
                                                  str(a.threads), precision], {"precision": precision}))
+            if fast:  # the fast tier's architecture in Python, so that its ratio compares like with like
+                rows.append((f"python-encoder-only-{fast_layers}-layers",
+                             [python, os.path.join(peers, "encoder.py"), base, sentences, str(a.threads), precision,
+                              str(fast_layers)], {"precision": precision}))
         rows.append(("huggingface-pipelines", [python, os.path.join(peers, "hf_pipelines.py"), base, sentences,
                                                str(a.threads)], {"precision": "fp32"}))
         rows.append(("spacy-en_core_web_sm", [python, os.path.join(peers, "spacy_pipeline.py"), corpus[1]],
@@ -145,6 +165,29 @@ def main():
                        "peak_rss": round(systems[0]["peak_rss_mib"] / s["peak_rss_mib"], 2)}
     first = systems[0]
 
+    # The tiers side by side, per precision: the fast tier's speed-up over the default, and each
+    # tier's over the bare Python encoder of its own architecture (per-round ratios, paired).
+    def paired(slow, quick):
+        per_round = [s["raw_seconds"] / q["raw_seconds"] for s, q in zip(slow, quick)]
+        return {"speed": round(median(per_round), 3),
+                "speed_spread": [round(min(per_round), 3), round(max(per_round), 3)]}
+
+    index = {(name, extra["precision"]): k for k, (name, _, extra) in enumerate(rows)}
+    tiers = {}
+    for precision in ["fp32", "bf16"]:
+        d, f = index.get(("actorstance", precision)), index.get(("actorstance-fast", precision))
+        p6 = index.get(("python-encoder-only", precision))
+        p3 = index.get((f"python-encoder-only-{fast_layers}-layers", precision))
+        t = {}
+        if d is not None and f is not None:
+            t["fast_over_default"] = paired(runs[d], runs[f])
+        if d is not None and p6 is not None:
+            t["default_over_python_encoder"] = paired(runs[p6], runs[d])
+        if f is not None and p3 is not None:
+            t["fast_over_python_encoder_same_layers"] = paired(runs[p3], runs[f])
+        if t:
+            tiers[precision] = t
+
     scaling = [{"scale": 1, "articles": n, "seconds": first["seconds"], "peak_rss_mib": first["peak_rss_mib"]}]
     for k in scales:
         if k != 1:
@@ -163,24 +206,45 @@ def main():
         "rounds": max(1, a.rounds),
         "systems": systems,
         "ratios_actorstance_over_peer": ratios,
+        "tiers": tiers,
         "scaling": {"points": scaling,
                     "seconds_per_article": round(slope, 4) if slope is not None else None,
                     "fixed_seconds": round(my - slope * mx, 2) if slope is not None else None,
                     "time_growth_per_corpus_growth": [round((p["seconds"] / scaling[0]["seconds"]) / p["scale"], 3) for p in scaling]},
     }
+    if a.metrics:
+        models = ["default"] + (["fast"] if fast else [])
+        out = os.path.join(a.work, "metrics.json")
+        subprocess.run([python, os.path.join(here, "eval-tiers.py"), binary, os.path.join(root, "..", "shared", "data"),
+                        out, *models], check=True, stdout=subprocess.DEVNULL)
+        named = {"default": default_name, "fast": fast_name}
+        results["dev_metrics"] = {named[m]: v for m, v in json.load(open(out)).items()}
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w") as f:
         json.dump(results, f, indent=2)
         f.write("\n")
     print(f"{n} articles, {len(lines)} sentences, {pieces} word pieces; {a.threads} threads; {model_name}\n")
     print(f"median of {max(1, a.rounds)} paired rounds; speed-up: median of the per-round ratios (spread)\n")
-    print("| system | precision | seconds | articles/s | word pieces/s | peak RSS MiB | actorstance speed-up |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| system | model | precision | seconds | articles/s | word pieces/s | peak RSS MiB | actorstance speed-up |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     for s in systems:
         key = f"{s['system']}-{s['precision']}"
         r = ratios.get(key)
         up = f"{r['speed']:.2f}x ({r['speed_spread'][0]:.2f}–{r['speed_spread'][1]:.2f})" if r else "–"
-        print(f"| {s['system']} | {s['precision']} | {s['seconds']:.1f} | {s['articles_per_s']:.1f} | {s['word_pieces_per_s']} | {s['peak_rss_mib']} | {up} |")
+        print(f"| {s['system']} | {s.get('model', '–')} | {s['precision']} | {s['seconds']:.1f} | {s['articles_per_s']:.1f} | {s['word_pieces_per_s']} | {s['peak_rss_mib']} | {up} |")
+    for precision, t in tiers.items():
+        print(f"\ntiers, {precision}: " + ", ".join(
+            f"{k} {v['speed']:.2f}x ({v['speed_spread'][0]:.2f}–{v['speed_spread'][1]:.2f})" for k, v in t.items()))
+    if "dev_metrics" in results:
+        names = list(results["dev_metrics"])
+        print("\n| dev metric | " + " | ".join(names) + " |")
+        print("|---|" + "---:|" * len(names))
+        for k in results["dev_metrics"][names[0]]:
+            cells = []
+            for n in names:
+                v = results["dev_metrics"][n][k]
+                cells.append(", ".join(f"{r} {x:.4f}" for r, x in v.items()) if isinstance(v, dict) else f"{v:.4f}")
+            print(f"| {k} | " + " | ".join(cells) + " |")
     print("\nscaling: " + ", ".join(f"x{p['scale']}: {p['seconds']:.1f} s, {p['peak_rss_mib']} MiB" for p in scaling))
 
 
