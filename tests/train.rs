@@ -106,6 +106,14 @@ fn a_few_steps_lower_the_loss_and_the_model_reloads() {
     assert!(report["per_type"].is_object());
 }
 
+/// A model folder's weights by name.
+fn weights(dir: &Path) -> std::collections::BTreeMap<String, tch::Tensor> {
+    tch::Tensor::read_safetensors(dir.join("model.safetensors"))
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
 #[test]
 fn a_frozen_encoder_leaves_the_encoder_weights_as_they_were_and_moves_the_heads() {
     let Some(shared) = shared() else { return };
@@ -132,12 +140,6 @@ fn a_frozen_encoder_leaves_the_encoder_weights_as_they_were_and_moves_the_heads(
         &shared,
         &out,
     );
-    let weights = |dir: &Path| -> std::collections::BTreeMap<String, tch::Tensor> {
-        tch::Tensor::read_safetensors(dir.join("model.safetensors"))
-            .unwrap()
-            .into_iter()
-            .collect()
-    };
     let (before, after) = (weights(&init), weights(&out));
     assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
     // A BTreeMap iterates in name order, so `moved` comes out sorted.
@@ -185,12 +187,6 @@ fn a_distilled_student_keeps_the_teachers_chosen_layers_and_trains_toward_its_st
     let config: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
     assert_eq!(config["num_hidden_layers"], 3);
-    let weights = |dir: &Path| -> std::collections::BTreeMap<String, tch::Tensor> {
-        tch::Tensor::read_safetensors(dir.join("model.safetensors"))
-            .unwrap()
-            .into_iter()
-            .collect()
-    };
     let (t, s) = (weights(&teacher), weights(&out));
     let layers: std::collections::BTreeSet<&str> = s
         .keys()
