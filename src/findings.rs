@@ -13,6 +13,7 @@ use crate::heads::{attribution_probs, directed_stance, piece_range, tag_pieces, 
 use crate::model::StanceModel;
 use crate::ner::{entities, viterbi_bio, Entity, EntityKind};
 use crate::tokenize::Pieces;
+use tch::Tensor;
 
 /// Mentions of one sentence that enter pairs (the first ones, in text order): at most 276 pairs.
 pub const MAX_PAIRED_MENTIONS: usize = 24;
@@ -124,8 +125,7 @@ impl Findings {
 }
 
 impl Findings {
-    /// The attribution head over the whole article, after its sentences: tagged words →
-    /// spans → statements. `states[k]` is sentence k's (None: no pieces).
+    /// The attribution head over this one article (see [`add_statements`]).
     pub fn add_statements(
         &mut self,
         model: &StanceModel,
@@ -133,29 +133,74 @@ impl Findings {
         pieces: &[Pieces],
         states: &[Option<SentenceStates>],
     ) -> Result<()> {
-        if model.attribution.is_none() {
-            return Ok(());
-        }
-        let quoting = attribution::quoting(chars);
-        let (mut tensors, mut features) = (Vec::new(), Vec::new());
-        let mut words: Vec<(usize, usize, usize)> = Vec::new();
-        let mut base = 0;
-        for ((range, p), st) in self.sentences.iter().zip(pieces).zip(states) {
-            let Some(st) = st else { continue };
-            features.extend(attribution::piece_features(&quoting, range.start, &p.offsets));
-            for (i, &(a, b)) in p.offsets.iter().enumerate() {
-                let (a, b) = (range.start + a, range.start + b);
-                match words.last_mut() {
-                    Some(w) if !p.starts_word(i) => *w = (w.0, b, w.2),
-                    _ => words.push((a, b, base + i)),
-                }
+        add_statements(model, &mut [(self, chars, pieces, states)])
+    }
+}
+
+/// One article as the attribution head reads it: its findings (sentences in, statements out),
+/// chars, pieces per sentence and states per sentence (None: no pieces).
+pub type ArticleStates<'a> = (&'a mut Findings, &'a [char], &'a [Pieces], &'a [Option<SentenceStates>]);
+
+/// What the attribution head reads of one article, and its words to read the tags back.
+struct AttributionInput<'a> {
+    quoting: Vec<attribution::Quoting>,
+    states: Vec<&'a Tensor>,
+    features: Vec<i64>,
+    /// (first char, end char, first piece of the article) per word, in text order.
+    words: Vec<(usize, usize, usize)>,
+}
+
+fn attribution_input<'a>(
+    sentences: &[Range<usize>],
+    chars: &[char],
+    pieces: &[Pieces],
+    states: &'a [Option<SentenceStates>],
+) -> AttributionInput<'a> {
+    let quoting = attribution::quoting(chars);
+    let (mut tensors, mut features) = (Vec::new(), Vec::new());
+    let mut words: Vec<(usize, usize, usize)> = Vec::new();
+    let mut base = 0;
+    for ((range, p), st) in sentences.iter().zip(pieces).zip(states) {
+        let Some(st) = st else { continue };
+        features.extend(attribution::piece_features(&quoting, range.start, &p.offsets));
+        for (i, &(a, b)) in p.offsets.iter().enumerate() {
+            let (a, b) = (range.start + a, range.start + b);
+            match words.last_mut() {
+                Some(w) if !p.starts_word(i) => *w = (w.0, b, w.2),
+                _ => words.push((a, b, base + i)),
             }
-            tensors.push(&st.pieces);
-            base += p.len();
         }
-        let probs = attribution_probs(model, &tensors, &features)?;
-        let n = LABELS.len();
-        let log_probs: Vec<Vec<f32>> = words
+        tensors.push(&st.pieces);
+        base += p.len();
+    }
+    AttributionInput {
+        quoting,
+        states: tensors,
+        features,
+        words,
+    }
+}
+
+/// The attribution head over several articles in one pass, after their sentences: tagged
+/// words → spans → statements, per article. A tensor failure is the whole call's.
+pub fn add_statements(model: &StanceModel, articles: &mut [ArticleStates<'_>]) -> Result<()> {
+    if model.attribution.is_none() {
+        return Ok(());
+    }
+    let inputs: Vec<AttributionInput> = articles
+        .iter()
+        .map(|(f, chars, pieces, states)| attribution_input(&f.sentences, chars, pieces, states))
+        .collect();
+    let reads: Vec<(&[&Tensor], &[i64])> = inputs
+        .iter()
+        .map(|i| (i.states.as_slice(), i.features.as_slice()))
+        .collect();
+    let probs = attribution_probs(model, &reads)?;
+    let n = LABELS.len();
+    let labels: Vec<String> = LABELS.iter().map(|l| l.to_string()).collect();
+    for ((f, ..), (input, probs)) in articles.iter_mut().zip(inputs.iter().zip(probs)) {
+        let log_probs: Vec<Vec<f32>> = input
+            .words
             .iter()
             .map(|w| {
                 probs[w.2 * n..(w.2 + 1) * n]
@@ -164,15 +209,15 @@ impl Findings {
                     .collect()
             })
             .collect();
-        let labels: Vec<String> = LABELS.iter().map(|l| l.to_string()).collect();
-        let tagged: Vec<(usize, usize, usize)> = words
+        let tagged: Vec<(usize, usize, usize)> = input
+            .words
             .iter()
             .zip(viterbi_bio(&log_probs, &labels))
             .map(|(w, l)| (w.0, w.1, l))
             .collect();
-        self.statements = attribution::statements(&attribution::spans(&tagged), &self.sentences, &quoting);
-        Ok(())
+        f.statements = attribution::statements(&attribution::spans(&tagged), &f.sentences, &input.quoting);
     }
+    Ok(())
 }
 
 /// The pairs that [`pairs`] would form among all of `spans` but leaves out past the cap.

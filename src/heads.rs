@@ -122,21 +122,33 @@ pub fn directed_stance(
     })
 }
 
-/// Attribution label probabilities (`attribution::LABELS`) for every piece of an article:
-/// `states` are its sentences' piece states in order, `features` one id per piece
-/// (`attribution::feature_id`). Rows of `LABELS.len()`, piece after piece.
-pub fn attribution_probs(model: &StanceModel, states: &[&Tensor], features: &[i64]) -> Result<Vec<f32>> {
+/// Attribution label probabilities (`attribution::LABELS`) for every piece of each article,
+/// in one packed pass of the head: per article, its sentences' piece states in order and one
+/// feature id per piece (`attribution::feature_id`). Rows of `LABELS.len()`, piece after
+/// piece; an article without pieces gets none.
+pub fn attribution_probs(model: &StanceModel, articles: &[(&[&Tensor], &[i64])]) -> Result<Vec<Vec<f32>>> {
     let head = model
         .attribution
         .as_ref()
         .ok_or(Error::MissingPart("attribution head"))?;
-    if states.is_empty() {
-        return Ok(Vec::new());
+    let read: Vec<usize> = (0..articles.len()).filter(|&i| !articles[i].1.is_empty()).collect();
+    let mut out = vec![Vec::new(); articles.len()];
+    if read.is_empty() {
+        return Ok(out);
     }
     tch::no_grad(|| {
-        let x = Tensor::cat(states, 0).unsqueeze(0);
-        let f = Tensor::from_slice(features).unsqueeze(0);
-        let probs = head.logits(&x, &f, false).softmax(-1, Kind::Float);
-        Ok(Vec::<f32>::try_from(&probs.contiguous().view([-1]))?)
+        let states: Vec<Tensor> = read.iter().map(|&i| Tensor::cat(articles[i].0, 0)).collect();
+        let features: Vec<Tensor> = read.iter().map(|&i| Tensor::from_slice(articles[i].1)).collect();
+        let probs = head
+            .logits_packed(&states.iter().collect::<Vec<_>>(), &features.iter().collect::<Vec<_>>())
+            .softmax(-1, Kind::Float);
+        let flat = Vec::<f32>::try_from(&probs.contiguous().view([-1]))?;
+        let mut at = 0;
+        for &i in &read {
+            let len = articles[i].1.len() * crate::attribution::LABELS.len();
+            out[i] = flat[at..at + len].to_vec();
+            at += len;
+        }
+        Ok(out)
     })
 }

@@ -15,7 +15,7 @@ use crate::data::polnear::{self, Annotation, GoldArticle};
 use crate::encode::SentenceStates;
 use crate::error::{Error, Result};
 use crate::eval::metrics::Prf;
-use crate::findings::Findings;
+use crate::findings::{add_statements, ArticleStates, Findings};
 use crate::lexicon;
 use crate::model::StanceModel;
 use crate::pipeline::Analyzer;
@@ -299,10 +299,22 @@ pub fn evaluate_encoded<'a>(
     set: impl IntoIterator<Item = (&'a GoldArticle, &'a Prepared, &'a [Option<SentenceStates>])>,
 ) -> Result<Evaluation> {
     let mut ev = Evaluation::default();
-    for (gold, prepared, states) in set {
-        let mut f = Findings::new(prepared.sentences.clone());
-        f.add_statements(model, &prepared.chars, &prepared.pieces, states)?;
-        ev.add(gold, &prepared.chars, &f.statements, &[]);
+    let set: Vec<_> = set.into_iter().collect();
+    // As analysis reads them: a batch of articles per pass of the head.
+    for chunk in set.chunks(32) {
+        let mut found: Vec<Findings> = chunk
+            .iter()
+            .map(|(_, p, _)| Findings::new(p.sentences.clone()))
+            .collect();
+        let mut read: Vec<ArticleStates> = found
+            .iter_mut()
+            .zip(chunk)
+            .map(|(f, (_, p, states))| (f, p.chars.as_slice(), p.pieces.as_slice(), *states))
+            .collect();
+        add_statements(model, &mut read)?;
+        for (f, (gold, p, _)) in found.iter().zip(chunk) {
+            ev.add(gold, &p.chars, &f.statements, &[]);
+        }
     }
     Ok(ev)
 }

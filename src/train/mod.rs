@@ -252,7 +252,7 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
                 let distance = states_distance(&hidden, &states[b], &batch.mask);
                 *sums.entry("distill".into()).or_default() += distance.double_value(&[]);
                 *counts.entry("distill".into()).or_default() += 1.0;
-                loss = loss + distance * *weight;
+                loss += distance * *weight;
             }
             opt.backward_step_clip_norm(&loss, 1.0);
             if (i + 1) % 200 == 0 {
