@@ -75,6 +75,24 @@ fn mean(states: &SentenceStates, (a, b): (usize, usize)) -> Tensor {
         .mean_dim([0i64].as_slice(), false, Kind::Float)
 }
 
+/// The mean state of each distinct range, stacked [n_distinct, H], and each range's row: a
+/// sentence's pairs share their mentions, so each mention is pooled once, not once per pair.
+fn pooled(states: &SentenceStates, ranges: &[PieceRange]) -> (Tensor, Vec<i64>) {
+    let mut distinct: Vec<PieceRange> = Vec::new();
+    let rows = ranges
+        .iter()
+        .map(|r| match distinct.iter().position(|d| d == r) {
+            Some(k) => k as i64,
+            None => {
+                distinct.push(*r);
+                distinct.len() as i64 - 1
+            }
+        })
+        .collect();
+    let means: Vec<Tensor> = distinct.iter().map(|&r| mean(states, r)).collect();
+    (Tensor::stack(&means, 0), rows)
+}
+
 fn rows<const N: usize>(probs: Tensor) -> Result<Vec<[f32; N]>> {
     let flat = Vec::<f32>::try_from(&probs.contiguous().view([-1]))?;
     Ok(flat
@@ -112,8 +130,16 @@ pub fn directed_stance(
         return Ok(Vec::new());
     }
     tch::no_grad(|| {
-        let p = Tensor::stack(&pairs.iter().map(|&(p, _)| mean(states, p)).collect::<Vec<_>>(), 0);
-        let q = Tensor::stack(&pairs.iter().map(|&(_, q)| mean(states, q)).collect::<Vec<_>>(), 0);
+        let ends: Vec<PieceRange> = pairs.iter().flat_map(|&(p, q)| [p, q]).collect();
+        let (pooled, at) = pooled(states, &ends);
+        let p = pooled.index_select(
+            0,
+            &Tensor::from_slice(&at.iter().step_by(2).copied().collect::<Vec<_>>()),
+        );
+        let q = pooled.index_select(
+            0,
+            &Tensor::from_slice(&at.iter().skip(1).step_by(2).copied().collect::<Vec<_>>()),
+        );
         let cls = states.cls.unsqueeze(0).expand_as(&p);
         let logits = model
             .dsa_logits(&cls, &p, &q, false)
