@@ -55,6 +55,9 @@ def main():
     ap.add_argument("--no-fast", action="store_true", help="leave the fast tier's rows out")
     ap.add_argument("--metrics", action="store_true",
                     help="also every dev metric of both tiers (scripts/eval-tiers.py, after the timed rounds)")
+    ap.add_argument("--isa", choices=["native", "avx2"], default="native",
+                    help="avx2: every run's MKL, oneDNN and ATen kernels held to AVX2 (MKL_ENABLE_INSTRUCTIONS and "
+                         "kin), to measure an AVX2-only CPU's instruction set on a newer one; no bf16 rows")
     ap.add_argument("--out", default=os.path.join(root, "bench", "results.json"))
     ap.add_argument("--work", required=True)
     a = ap.parse_args()
@@ -63,6 +66,10 @@ def main():
     python = sys.executable
     model_name, flags = cpu()
     has_bf16 = "avx512_bf16" in flags
+    if a.isa == "avx2":
+        # Children inherit these: the Python peers' torch is held to the same kernels.
+        os.environ.update(MKL_ENABLE_INSTRUCTIONS="AVX2", ONEDNN_MAX_CPU_ISA="AVX2", ATEN_CPU_CAPABILITY="avx2")
+        has_bf16 = False
     bf16 = a.bf16 == "yes" or (a.bf16 == "auto" and has_bf16)
     auto = "bf16" if has_bf16 else "fp32"
 
@@ -200,7 +207,7 @@ def main():
     slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else None
     results = {
         "date": datetime.date.today().isoformat(),
-        "cpu": model_name, "cpu_has_avx512_bf16": has_bf16, "threads": a.threads,
+        "cpu": model_name, "cpu_has_avx512_bf16": has_bf16, "isa": a.isa, "threads": a.threads,
         "corpus": {"source": "PerSenT dev.csv (DOCUMENT as text)", "articles": n, "sentences": len(lines), "word_pieces": pieces},
         "auto_precision": auto,
         "rounds": max(1, a.rounds),
@@ -223,7 +230,8 @@ def main():
     with open(a.out, "w") as f:
         json.dump(results, f, indent=2)
         f.write("\n")
-    print(f"{n} articles, {len(lines)} sentences, {pieces} word pieces; {a.threads} threads; {model_name}\n")
+    isa = " (kernels held to AVX2)" if a.isa == "avx2" else ""
+    print(f"{n} articles, {len(lines)} sentences, {pieces} word pieces; {a.threads} threads; {model_name}{isa}\n")
     print(f"median of {max(1, a.rounds)} paired rounds; speed-up: median of the per-round ratios (spread)\n")
     print("| system | model | precision | seconds | articles/s | word pieces/s | peak RSS MiB | actorstance speed-up |")
     print("|---|---|---|---:|---:|---:|---:|---:|")
