@@ -12,10 +12,20 @@ use crate::tokenize::Pieces;
 
 /// NER tag and its probability for every piece of one sentence (see [`decode_tags`]).
 pub fn tag_pieces(model: &StanceModel, states: &SentenceStates, pieces: &Pieces) -> Result<Vec<WordTag>> {
+    Ok(tag_sentences(model, &[(states, pieces)])?.pop().unwrap_or_default())
+}
+
+/// [`tag_pieces`] for many sentences in one pass of the head (a batch's sentences: one
+/// operation per batch rather than a dozen per sentence).
+pub fn tag_sentences(model: &StanceModel, sentences: &[(&SentenceStates, &Pieces)]) -> Result<Vec<Vec<WordTag>>> {
+    if sentences.is_empty() {
+        return Ok(Vec::new());
+    }
     tch::no_grad(|| {
-        let shapes = Tensor::from_slice(&pieces.shapes);
+        let states = Tensor::cat(&sentences.iter().map(|(s, _)| &s.pieces).collect::<Vec<_>>(), 0);
+        let shapes: Vec<i64> = sentences.iter().flat_map(|(_, p)| p.shapes.iter().copied()).collect();
         let probs = model
-            .ner_logits(&states.pieces, &shapes, false)
+            .ner_logits(&states, &Tensor::from_slice(&shapes), false)
             .softmax(-1, Kind::Float);
         let n = probs.size().last().copied().unwrap_or(0) as usize;
         let flat = Vec::<f32>::try_from(&probs.contiguous().view([-1]))?;
@@ -23,7 +33,15 @@ pub fn tag_pieces(model: &StanceModel, states: &SentenceStates, pieces: &Pieces)
             .heads
             .ner_bio_decoding
             .then_some(model.heads.ner_labels.as_slice());
-        Ok(decode_tags(&flat, n, pieces, bio))
+        let mut at = 0;
+        Ok(sentences
+            .iter()
+            .map(|(_, pieces)| {
+                let rows = &flat[at * n..(at + pieces.len()) * n];
+                at += pieces.len();
+                decode_tags(rows, n, pieces, bio)
+            })
+            .collect())
     })
 }
 
@@ -75,9 +93,9 @@ fn mean(states: &SentenceStates, (a, b): (usize, usize)) -> Tensor {
         .mean_dim([0i64].as_slice(), false, Kind::Float)
 }
 
-/// The mean state of each distinct range, stacked [n_distinct, H], and each range's row: a
+/// The mean state of each distinct range ([H] each), and each range's index among them: a
 /// sentence's pairs share their mentions, so each mention is pooled once, not once per pair.
-fn pooled(states: &SentenceStates, ranges: &[PieceRange]) -> (Tensor, Vec<i64>) {
+fn pooled(states: &SentenceStates, ranges: &[PieceRange]) -> (Vec<Tensor>, Vec<i64>) {
     let mut distinct: Vec<PieceRange> = Vec::new();
     let rows = ranges
         .iter()
@@ -89,8 +107,7 @@ fn pooled(states: &SentenceStates, ranges: &[PieceRange]) -> (Tensor, Vec<i64>) 
             }
         })
         .collect();
-    let means: Vec<Tensor> = distinct.iter().map(|&r| mean(states, r)).collect();
-    (Tensor::stack(&means, 0), rows)
+    (distinct.iter().map(|&r| mean(states, r)).collect(), rows)
 }
 
 fn rows<const N: usize>(probs: Tensor) -> Result<Vec<[f32; N]>> {
@@ -107,16 +124,31 @@ fn rows<const N: usize>(probs: Tensor) -> Result<Vec<[f32; N]>> {
 
 /// P(negative, neutral, positive) toward each target piece range.
 pub fn target_sentiment(model: &StanceModel, states: &SentenceStates, targets: &[PieceRange]) -> Result<Vec<[f32; 3]>> {
-    if targets.is_empty() {
-        return Ok(Vec::new());
+    Ok(target_sentiment_many(model, &[(states, targets)])?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// [`target_sentiment`] for many sentences' targets in one pass of the head.
+pub fn target_sentiment_many(
+    model: &StanceModel,
+    sentences: &[(&SentenceStates, &[PieceRange])],
+) -> Result<Vec<Vec<[f32; 3]>>> {
+    let counts: Vec<usize> = sentences.iter().map(|(_, t)| t.len()).collect();
+    if counts.iter().sum::<usize>() == 0 {
+        return Ok(counts.iter().map(|_| Vec::new()).collect());
     }
     tch::no_grad(|| {
-        let t = Tensor::stack(&targets.iter().map(|&r| mean(states, r)).collect::<Vec<_>>(), 0);
-        let cls = states.cls.unsqueeze(0).expand_as(&t);
+        let means: Vec<Tensor> = sentences
+            .iter()
+            .flat_map(|(st, targets)| targets.iter().map(|&r| mean(st, r)))
+            .collect();
+        let t = Tensor::stack(&means, 0);
+        let cls = sentence_rows(sentences.iter().map(|(st, _)| *st), &counts);
         let logits = model
             .tsc_logits(&cls, &t, false)
             .ok_or(Error::MissingPart("target-sentiment head"))?;
-        rows::<3>(logits.softmax(-1, Kind::Float))
+        Ok(split(rows::<3>(logits.softmax(-1, Kind::Float))?, &counts))
     })
 }
 
@@ -126,26 +158,56 @@ pub fn directed_stance(
     states: &SentenceStates,
     pairs: &[(PieceRange, PieceRange)],
 ) -> Result<Vec<[f32; 5]>> {
-    if pairs.is_empty() {
-        return Ok(Vec::new());
+    Ok(directed_stance_many(model, &[(states, pairs)])?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// [`directed_stance`] for many sentences' pairs in one pass of the head.
+pub fn directed_stance_many(
+    model: &StanceModel,
+    sentences: &[(&SentenceStates, &[(PieceRange, PieceRange)])],
+) -> Result<Vec<Vec<[f32; 5]>>> {
+    let counts: Vec<usize> = sentences.iter().map(|(_, p)| p.len()).collect();
+    if counts.iter().sum::<usize>() == 0 {
+        return Ok(counts.iter().map(|_| Vec::new()).collect());
     }
     tch::no_grad(|| {
-        let ends: Vec<PieceRange> = pairs.iter().flat_map(|&(p, q)| [p, q]).collect();
-        let (pooled, at) = pooled(states, &ends);
-        let p = pooled.index_select(
-            0,
-            &Tensor::from_slice(&at.iter().step_by(2).copied().collect::<Vec<_>>()),
-        );
-        let q = pooled.index_select(
-            0,
-            &Tensor::from_slice(&at.iter().skip(1).step_by(2).copied().collect::<Vec<_>>()),
-        );
-        let cls = states.cls.unsqueeze(0).expand_as(&p);
+        let (mut means, mut p_rows, mut q_rows) = (Vec::new(), Vec::new(), Vec::new());
+        for (st, pairs) in sentences {
+            let ends: Vec<PieceRange> = pairs.iter().flat_map(|&(p, q)| [p, q]).collect();
+            let (pooled, at) = pooled(st, &ends);
+            let base = means.len() as i64;
+            means.extend(pooled);
+            p_rows.extend(at.iter().step_by(2).map(|r| base + r));
+            q_rows.extend(at.iter().skip(1).step_by(2).map(|r| base + r));
+        }
+        let pooled = Tensor::stack(&means, 0);
+        let p = pooled.index_select(0, &Tensor::from_slice(&p_rows));
+        let q = pooled.index_select(0, &Tensor::from_slice(&q_rows));
+        let cls = sentence_rows(sentences.iter().map(|(st, _)| *st), &counts);
         let logits = model
             .dsa_logits(&cls, &p, &q, false)
             .ok_or(Error::MissingPart("directed-stance head"))?;
-        rows::<5>(logits.softmax(-1, Kind::Float))
+        Ok(split(rows::<5>(logits.softmax(-1, Kind::Float))?, &counts))
     })
+}
+
+/// Each sentence's [CLS] state, repeated `counts[i]` times: [Σ counts, H].
+fn sentence_rows<'a>(states: impl Iterator<Item = &'a SentenceStates>, counts: &[usize]) -> Tensor {
+    let cls: Vec<&Tensor> = states.map(|s| &s.cls).collect();
+    let index: Vec<i64> = counts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &n)| std::iter::repeat_n(i as i64, n))
+        .collect();
+    Tensor::stack(&cls, 0).index_select(0, &Tensor::from_slice(&index))
+}
+
+/// `rows` cut into consecutive runs of `counts`.
+fn split<T>(rows: Vec<T>, counts: &[usize]) -> Vec<Vec<T>> {
+    let mut rows = rows.into_iter();
+    counts.iter().map(|&n| rows.by_ref().take(n).collect()).collect()
 }
 
 /// Attribution label probabilities (`attribution::LABELS`) for every piece of each article,

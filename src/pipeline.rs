@@ -16,7 +16,7 @@ use crate::actors::places::Places;
 use crate::actors::resolve::{dictionary_index, Resolver};
 use crate::encode::{encode_sentences, SentenceStates, TOKEN_BUDGET};
 use crate::error::{Error, Failure, FailureKind, Result};
-use crate::findings::{add_statements, ArticleStates, Findings, Unscored};
+use crate::findings::{add_sentences, add_statements, ArticleStates, Findings, Unscored};
 use crate::model::StanceModel;
 use crate::record::{Analysis, Article, ModelId, Outcome, Record};
 use crate::sink::Sink;
@@ -325,48 +325,30 @@ impl Analyzer {
             }
         };
         let mut states = states.into_iter();
-        let failed = |e: Error| Failure::new(FailureKind::AnalysisFailed, e.to_string());
-        let mut articles: Vec<(FindingsOrFailure, Vec<Option<SentenceStates>>)> = prepared
+        // Each article takes its own sentences' states.
+        let mut articles: Vec<(Findings, Vec<Option<SentenceStates>>)> = prepared
             .iter()
             .map(|p| {
-                // Take this article's states whatever happens, so the next article gets its own.
-                let own: Vec<_> = states.by_ref().take(p.sentences.len()).collect();
-                let mut f = Findings::new(p.sentences.clone());
-                for (k, (pieces, st)) in p.pieces.iter().zip(&own).enumerate() {
-                    match st {
-                        Some(st) => {
-                            if let Err(e) = f.add_sentence(model, &self.gazetteer, &p.chars, k, pieces, st) {
-                                return (Err(failed(e)), own);
-                            }
-                        }
-                        None => f.unscored.sentences += 1,
-                    }
-                }
-                (Ok(f), own)
+                (
+                    Findings::new(p.sentences.clone()),
+                    states.by_ref().take(p.sentences.len()).collect(),
+                )
             })
             .collect();
-        // Who said what, for the batch's articles in one pass of the attribution head.
         let mut read: Vec<ArticleStates> = articles
             .iter_mut()
             .zip(prepared)
-            .filter_map(|((f, own), p)| {
-                Some((
-                    f.as_mut().ok()?,
-                    p.chars.as_slice(),
-                    p.pieces.as_slice(),
-                    own.as_slice(),
-                ))
-            })
+            .map(|((f, own), p)| (f, p.chars.as_slice(), p.pieces.as_slice(), own.as_slice()))
             .collect();
-        if let Err(e) = add_statements(model, &mut read) {
-            let failure = failed(e);
-            for (f, _) in &mut articles {
-                if f.is_ok() {
-                    *f = Err(failure.clone());
-                }
+        // The heads over the whole batch at once, then who said what in one pass of its head.
+        let done = add_sentences(model, &self.gazetteer, &mut read).and_then(|()| add_statements(model, &mut read));
+        match done {
+            Ok(()) => articles.into_iter().map(|(f, _)| Ok(f)).collect(),
+            Err(e) => {
+                let failure = Failure::new(FailureKind::AnalysisFailed, e.to_string());
+                prepared.iter().map(|_| Err(failure.clone())).collect()
             }
         }
-        articles.into_iter().map(|(f, _)| f).collect()
     }
 
     /// The actor resolver over this analyzer's tables.
@@ -380,9 +362,6 @@ impl Analyzer {
         }
     }
 }
-
-/// An article's findings so far, or why it failed.
-type FindingsOrFailure = std::result::Result<Findings, Failure>;
 
 /// The text stages of a batch, in parallel: a record that stops here carries its outcome.
 #[allow(clippy::result_large_err)]
