@@ -219,24 +219,21 @@ pub fn attribution_probs(model: &StanceModel, articles: &[(&[&Tensor], &[i64])])
         .attribution
         .as_ref()
         .ok_or(Error::MissingPart("attribution head"))?;
-    let read: Vec<usize> = (0..articles.len()).filter(|&i| !articles[i].1.is_empty()).collect();
-    let mut out = vec![Vec::new(); articles.len()];
-    if read.is_empty() {
-        return Ok(out);
+    let lengths: Vec<usize> = articles.iter().map(|(_, f)| f.len()).collect();
+    if lengths.iter().sum::<usize>() == 0 {
+        return Ok(lengths.iter().map(|_| Vec::new()).collect());
     }
     tch::no_grad(|| {
-        let states: Vec<Tensor> = read.iter().map(|&i| Tensor::cat(articles[i].0, 0)).collect();
-        let features: Vec<Tensor> = read.iter().map(|&i| Tensor::from_slice(articles[i].1)).collect();
+        let states = Tensor::cat(
+            &articles.iter().flat_map(|(s, _)| s.iter().copied()).collect::<Vec<_>>(),
+            0,
+        );
+        let features: Vec<i64> = articles.iter().flat_map(|(_, f)| f.iter().copied()).collect();
         let probs = head
-            .logits_packed(&states.iter().collect::<Vec<_>>(), &features.iter().collect::<Vec<_>>())
+            .logits_packed(&states, &Tensor::from_slice(&features), &lengths)
             .softmax(-1, Kind::Float);
         let flat = Vec::<f32>::try_from(&probs.contiguous().view([-1]))?;
-        let mut at = 0;
-        for &i in &read {
-            let len = articles[i].1.len() * crate::attribution::LABELS.len();
-            out[i] = flat[at..at + len].to_vec();
-            at += len;
-        }
-        Ok(out)
+        let n = crate::attribution::LABELS.len();
+        Ok(split(flat, &lengths.iter().map(|&len| len * n).collect::<Vec<_>>()))
     })
 }
