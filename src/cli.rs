@@ -165,7 +165,7 @@ pub struct LearnArgs {
     pub model: Option<PathBuf>,
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = actorstance::pipeline::BATCH_ARTICLES)]
     pub batch_articles: usize,
     #[arg(long, default_value = "auto")]
     pub precision: PrecisionChoice,
@@ -219,7 +219,7 @@ pub struct AnalyzeArgs {
     pub min_articles: usize,
     /// Articles analysed together (one encoder pass over their sentences); output reaches
     /// its destination after each batch.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = actorstance::pipeline::BATCH_ARTICLES)]
     pub batch_articles: usize,
     /// The encoder's number format: fp32, bf16, or auto (bf16 on CPUs with AVX-512 BF16,
     /// where it is faster and holds the dev metrics; fp32 elsewhere).

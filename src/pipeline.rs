@@ -47,6 +47,9 @@ pub fn set_threads(n: usize) {
     let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
 }
 
+/// Records per batch unless a run says otherwise (`RunOptions::batch_articles`).
+pub const BATCH_ARTICLES: usize = 32;
+
 /// How a run goes through its records.
 #[derive(Clone, Copy)]
 pub struct RunOptions<'a> {
@@ -65,7 +68,7 @@ pub struct RunOptions<'a> {
 impl Default for RunOptions<'_> {
     fn default() -> Self {
         RunOptions {
-            batch_articles: 32,
+            batch_articles: BATCH_ARTICLES,
             done: &[],
             stop: None,
             progress: None,

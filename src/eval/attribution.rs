@@ -301,7 +301,7 @@ pub fn evaluate_encoded<'a>(
     let mut ev = Evaluation::default();
     let set: Vec<_> = set.into_iter().collect();
     // As analysis reads them: a batch of articles per pass of the head.
-    for chunk in set.chunks(crate::pipeline::RunOptions::default().batch_articles) {
+    for chunk in set.chunks(crate::pipeline::BATCH_ARTICLES) {
         let mut found: Vec<Findings> = chunk
             .iter()
             .map(|(_, p, _)| Findings::new(p.sentences.clone()))

@@ -115,9 +115,10 @@ impl AttributionHead {
     }
 }
 
-/// The packed-sequence layout of sequences of `lengths` laid end to end: for each step t, the row of every sequence longer than t, longest sequence first (ties in the order
-/// given), and the number of such rows per step (libtorch's `batch_sizes`). An empty sequence
-/// has no step.
+/// The packed-sequence layout of sequences of `lengths` laid end to end: for each step t,
+/// the row of every sequence longer than t, longest sequence first (ties in the order given),
+/// and the number of such rows per step (libtorch's `batch_sizes`). An empty sequence has no
+/// step.
 pub fn packing(lengths: &[usize]) -> (Vec<i64>, Vec<i64>) {
     let starts: Vec<usize> = lengths
         .iter()
@@ -155,17 +156,17 @@ mod tests {
     fn the_packed_pass_over_several_articles_equals_one_article_at_a_time() {
         tch::manual_seed(7);
         let head = AttributionHead::new(8);
-        let lengths = [5i64, 1, 9, 5];
-        let counts: Vec<usize> = lengths.iter().map(|&n| n as usize).collect();
+        let lengths = [5usize, 1, 9, 5];
         let states: Vec<Tensor> = lengths
             .iter()
-            .map(|&n| Tensor::randn([n, 8], (Kind::Float, Device::Cpu)))
+            .map(|&n| Tensor::randn([n as i64, 8], (Kind::Float, Device::Cpu)))
             .collect();
         let features: Vec<Tensor> = lengths
             .iter()
-            .map(|&n| Tensor::randint(N_FEATURES, [n], (Kind::Int64, Device::Cpu)))
+            .map(|&n| Tensor::randint(N_FEATURES, [n as i64], (Kind::Int64, Device::Cpu)))
             .collect();
-        let packed = tch::no_grad(|| head.logits_packed(&Tensor::cat(&states, 0), &Tensor::cat(&features, 0), &counts));
+        let packed =
+            tch::no_grad(|| head.logits_packed(&Tensor::cat(&states, 0), &Tensor::cat(&features, 0), &lengths));
         let one_by_one: Vec<Tensor> = states
             .iter()
             .zip(&features)
