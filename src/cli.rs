@@ -364,6 +364,10 @@ pub struct TrainArgs {
     /// Weight of the states' distance in the distilled loss.
     #[arg(long, default_value_t = 1.0)]
     pub distill_weight: f64,
+    /// Weight of the soft-label term in the distilled loss: the divergence of the student's
+    /// head outputs from the teacher's, softened (0 leaves it out).
+    #[arg(long, default_value_t = 0.0, requires = "distill_from")]
+    pub distill_soft_weight: f64,
     /// The model's name, written to heads.json and reported in analyze's output.
     #[arg(long, default_value = "actorstance-minilm")]
     pub name: String,

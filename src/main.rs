@@ -125,6 +125,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     teacher,
                     layers: a.student_layers,
                     weight: a.distill_weight,
+                    soft_weight: a.distill_soft_weight,
                 }),
                 name: a.name,
                 version: env!("CARGO_PKG_VERSION").into(),

@@ -178,6 +178,8 @@ fn a_distilled_student_keeps_the_teachers_chosen_layers_and_trains_toward_its_st
             "8",
             "--tasks",
             "ner,tsc",
+            "--distill-soft-weight",
+            "1",
             "--distill-from",
         ],
         &teacher,
@@ -207,9 +209,12 @@ fn a_distilled_student_keeps_the_teachers_chosen_layers_and_trains_toward_its_st
     }
     // The heads it did not train (the directed head) are the teacher's, bit for bit.
     assert!(s["dsa.weight"].equal(&t["dsa.weight"]));
-    // The log has the states' distance beside the gold losses.
+    // The log has the states' distance and the soft labels' divergence beside the gold losses
+    // (a divergence is never negative; zero only if the student already answered as the
+    // teacher, which three of its six layers cannot).
     let log = std::fs::read_to_string(out.join("train-log.jsonl")).unwrap();
     let epoch: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
     assert!(epoch["mean_loss"]["distill"].as_f64().unwrap() > 0.0, "{epoch}");
+    assert!(epoch["mean_loss"]["distill_soft"].as_f64().unwrap() > 0.0, "{epoch}");
     assert!(out.join("attribution.safetensors").exists());
 }

@@ -85,14 +85,30 @@ pub struct TrainConfig {
 
 /// Distillation: the student is [`StanceModel::student`] of `teacher` with `layers`; a step's
 /// loss is its gold loss plus `weight` × the mean squared distance, over the batch's real
-/// pieces, between the student's final states and the teacher's. Matching the states (not
-/// only the heads' outputs) serves every head at once, the attribution head too, which reads
-/// the states over whole articles.
+/// pieces, between the student's final states and the teacher's, plus `soft_weight` × the
+/// divergence of the student's head outputs from the teacher's ([`soft_label_divergence`]).
+/// Matching the states serves every head at once, the attribution head too, which reads the
+/// states over whole articles; matching the outputs passes on what the teacher learnt beyond
+/// the one gold label (how close the other classes came).
 #[derive(Debug, Clone, Serialize)]
 pub struct Distillation {
     pub teacher: PathBuf,
     pub layers: Vec<usize>,
     pub weight: f64,
+    pub soft_weight: f64,
+}
+
+/// The softening temperature of the teacher's and student's outputs in the soft-label term
+/// (Hinton et al.'s usual 2: the runner-up classes' odds show without flattening the rest).
+const SOFT_TEMPERATURE: f64 = 2.0;
+
+/// What the teacher gives each batch, computed once: its final states (half precision) and
+/// its head's logits for the batch's task, without dropout or logit adjustment.
+struct TeacherOutputs {
+    states: Vec<Tensor>,
+    logits: Vec<Tensor>,
+    weight: f64,
+    soft_weight: f64,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -220,7 +236,22 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
     let teacher = match &cfg.distill {
         Some(d) if reports.len() < cfg.epochs => {
             tracing::info!(batches = all.len(), "the teacher encoding every batch once");
-            Some((frozen_states(&StanceModel::load(&d.teacher)?, &all)?, d.weight))
+            let mut t = StanceModel::load(&d.teacher)?;
+            // Soft targets are the raw logits, as the student's are during training.
+            t.heads.dsa_logit_adjustment.clear();
+            let states = frozen_states(&t, &all)?;
+            let logits = tch::no_grad(|| {
+                all.iter()
+                    .zip(&states)
+                    .map(|(b, h)| head_logits(&t, b, &h.to_kind(tch::Kind::Float), false))
+                    .collect::<Result<Vec<_>>>()
+            })?;
+            Some(TeacherOutputs {
+                states,
+                logits,
+                weight: d.weight,
+                soft_weight: d.soft_weight,
+            })
         }
         _ => None,
     };
@@ -244,15 +275,22 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
                 Some(states) => states[b].to_kind(tch::Kind::Float),
                 None => model.encode(&batch.ids, &batch.mask, true)?,
             };
-            let mut loss = batch_loss(&model, batch, &hidden)?;
-            let name = batch.task.name().to_string();
-            *sums.entry(name.clone()).or_default() += loss.double_value(&[]);
-            *counts.entry(name).or_default() += 1.0;
-            if let Some((states, weight)) = &teacher {
-                let distance = states_distance(&hidden, &states[b], &batch.mask);
-                *sums.entry("distill".into()).or_default() += distance.double_value(&[]);
-                *counts.entry("distill".into()).or_default() += 1.0;
-                loss += distance * *weight;
+            let logits = head_logits(&model, batch, &hidden, true)?;
+            let mut loss = gold_loss(&model, batch, &logits);
+            let mut add = |name: &str, value: &Tensor| {
+                *sums.entry(name.into()).or_default() += value.double_value(&[]);
+                *counts.entry(name.into()).or_default() += 1.0;
+            };
+            add(batch.task.name(), &loss);
+            if let Some(t) = &teacher {
+                let distance = states_distance(&hidden, &t.states[b], &batch.mask);
+                add("distill", &distance);
+                loss += distance * t.weight;
+                if t.soft_weight > 0.0 {
+                    let soft = soft_label_divergence(&logits, &t.logits[b], batch);
+                    add("distill_soft", &soft);
+                    loss += soft * t.soft_weight;
+                }
             }
             opt.backward_step_clip_norm(&loss, 1.0);
             if (i + 1) % 200 == 0 {
@@ -310,47 +348,66 @@ fn states_distance(student: &Tensor, teacher: &Tensor, mask: &Tensor) -> Tensor 
     d.sum(tch::Kind::Float) / (m.sum(tch::Kind::Float) * student.size()[2] as f64).clamp_min(1.0)
 }
 
-/// The batch's loss from its encoder states `hidden` ([B, T, H]).
-fn batch_loss(model: &StanceModel, b: &Batch, hidden: &Tensor) -> Result<Tensor> {
-    let ce =
-        |logits: Tensor, labels: &Tensor| logits.cross_entropy_loss::<Tensor>(labels, None, Reduction::Mean, -100, 0.0);
+/// The batch's head logits from its encoder states `hidden` ([B, T, H]): NER [B, T, L] for
+/// the NER and span tasks, [N, 3] or [N, 5] for the span-pair tasks.
+fn head_logits(model: &StanceModel, b: &Batch, hidden: &Tensor, train: bool) -> Result<Tensor> {
     Ok(match b.task {
         Task::Ner | Task::Spans => {
             let shapes = b
                 .shapes
                 .as_ref()
                 .ok_or(Error::MissingPart("word shapes in a NER batch"))?;
-            let logits = model.ner_logits(hidden, shapes, true);
-            if b.task == Task::Spans {
-                partial_label_loss(&logits, &b.labels, &model.heads.ner_labels)
-            } else {
-                let n = logits.size()[2];
-                ce(logits.view([-1, n]), &b.labels.view([-1]))
-            }
+            model.ner_logits(hidden, shapes, train)
         }
         Task::Tsc => {
             let t = span_means(hidden, &b.rows, &b.span_a);
             let cls = hidden.select(1, 0).index_select(0, &b.rows);
-            ce(
-                model
-                    .tsc_logits(&cls, &t, true)
-                    .ok_or(Error::MissingPart("target-sentiment head"))?,
-                &b.labels,
-            )
+            model
+                .tsc_logits(&cls, &t, train)
+                .ok_or(Error::MissingPart("target-sentiment head"))?
         }
         Task::Dsa => {
             let span_b = b.span_b.as_ref().ok_or(Error::MissingPart("q spans in a DSA batch"))?;
             let p = span_means(hidden, &b.rows, &b.span_a);
             let q = span_means(hidden, &b.rows, span_b);
             let cls = hidden.select(1, 0).index_select(0, &b.rows);
-            ce(
-                model
-                    .dsa_logits(&cls, &p, &q, true)
-                    .ok_or(Error::MissingPart("directed-stance head"))?,
-                &b.labels,
-            )
+            model
+                .dsa_logits(&cls, &p, &q, train)
+                .ok_or(Error::MissingPart("directed-stance head"))?
         }
     })
+}
+
+/// The batch's gold loss from its head logits.
+fn gold_loss(model: &StanceModel, b: &Batch, logits: &Tensor) -> Tensor {
+    match b.task {
+        Task::Spans => partial_label_loss(logits, &b.labels, &model.heads.ner_labels),
+        _ => {
+            let n = *logits.size().last().unwrap_or(&1);
+            logits
+                .view([-1, n])
+                .cross_entropy_loss::<Tensor>(&b.labels.view([-1]), None, Reduction::Mean, -100, 0.0)
+        }
+    }
+}
+
+/// KL(teacher ‖ student) of the head outputs softened by [`SOFT_TEMPERATURE`], times its
+/// square (so the gradient keeps the gold loss's scale), averaged over the batch's rows: the
+/// real pieces of a NER or span batch (every piece, not only the labelled ones, since the
+/// teacher's tags are known everywhere), the spans of a pair batch.
+fn soft_label_divergence(student: &Tensor, teacher: &Tensor, b: &Batch) -> Tensor {
+    let n = *student.size().last().unwrap_or(&1);
+    let t = SOFT_TEMPERATURE;
+    let log_s = (student / t).log_softmax(-1, tch::Kind::Float).view([-1, n]);
+    let log_t = (teacher.to_kind(tch::Kind::Float) / t)
+        .log_softmax(-1, tch::Kind::Float)
+        .view([-1, n]);
+    let per_row = (log_t.exp() * (&log_t - log_s)).sum_dim_intlist([-1i64].as_slice(), false, tch::Kind::Float);
+    let weights = match b.task {
+        Task::Ner | Task::Spans => b.mask.to_kind(tch::Kind::Float).view([-1]),
+        Task::Tsc | Task::Dsa => Tensor::ones_like(&per_row),
+    };
+    (per_row * &weights).sum(tch::Kind::Float) / weights.sum(tch::Kind::Float).clamp_min(1.0) * (t * t)
 }
 
 /// −log of the probability of the allowed tags: any B-X on a span's first word, any I-X on
@@ -495,4 +552,40 @@ pub fn calibrate_dsa(model: &mut StanceModel, train: &Path, dev: &Path) -> Resul
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ner_batch(mask: &[i64]) -> Batch {
+        let t = mask.len() as i64;
+        Batch {
+            task: Task::Ner,
+            ids: Tensor::zeros([1, t], (tch::Kind::Int64, tch::Device::Cpu)),
+            mask: Tensor::from_slice(mask).view([1, t]),
+            shapes: None,
+            labels: Tensor::zeros([1, t], (tch::Kind::Int64, tch::Device::Cpu)),
+            rows: Tensor::zeros([0], (tch::Kind::Int64, tch::Device::Cpu)),
+            span_a: Tensor::zeros([0], (tch::Kind::Int64, tch::Device::Cpu)),
+            span_b: None,
+        }
+    }
+
+    #[test]
+    fn the_soft_label_term_is_zero_for_the_teachers_own_answer_and_skips_padding() {
+        let teacher = Tensor::from_slice(&[2.0f32, 0.0, -1.0, 0.5, 0.5, 3.0]).view([1, 2, 3]);
+        let b = ner_batch(&[1, 1]);
+        assert!(soft_label_divergence(&teacher, &teacher, &b).double_value(&[]).abs() < 1e-6);
+        // T² · KL(softmax([1, 0] / 2) ‖ softmax([0, 1] / 2)), worked out by hand:
+        let two = |a: f32, b: f32| Tensor::from_slice(&[a, b]).view([1, 1, 2]);
+        let kl = soft_label_divergence(&two(0.0, 1.0), &two(1.0, 0.0), &ner_batch(&[1])).double_value(&[]);
+        let p = 1.0 / (1.0 + (-0.5f64).exp()); // the teacher's softened probability of class 0
+        let expect = 4.0 * (p * (p / (1.0 - p)).ln() + (1.0 - p) * ((1.0 - p) / p).ln());
+        assert!((kl - expect).abs() < 1e-5, "{kl} {expect}");
+        // A padded piece does not count, whatever the student says there.
+        let student = Tensor::from_slice(&[2.0f32, 0.0, -1.0, -9.0, 9.0, 0.0]).view([1, 2, 3]);
+        let padded = soft_label_divergence(&student, &teacher, &ner_batch(&[1, 0])).double_value(&[]);
+        assert!(padded.abs() < 1e-6, "{padded}");
+    }
 }
