@@ -230,7 +230,7 @@ pub fn attribution_probs(model: &StanceModel, articles: &[(&[&Tensor], &[i64])])
         );
         let features: Vec<i64> = articles.iter().flat_map(|(_, f)| f.iter().copied()).collect();
         let probs = head
-            .logits_packed(&states, &Tensor::from_slice(&features), &lengths)
+            .logits_packed(&states, &Tensor::from_slice(&features), &lengths)?
             .softmax(-1, Kind::Float);
         let flat = Vec::<f32>::try_from(&probs.contiguous().view([-1]))?;
         let n = crate::attribution::LABELS.len();
