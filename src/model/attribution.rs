@@ -103,14 +103,28 @@ impl AttributionHead {
         let w_ih = Tensor::cat(&[&p[0], &p[4]], 0);
         let bias = Tensor::cat(&[&p[2] + &p[3], &p[6] + &p[7]], 0);
         let floats = |t: &Tensor| Vec::<f32>::try_from(&t.to_kind(Kind::Float).contiguous().view([-1]));
-        let gates_in = floats(&data.linear(&w_ih, Some(&bias)))?;
+        let gates = data
+            .linear(&w_ih, Some(&bias))
+            .to_device(Device::Cpu)
+            .to_kind(Kind::Float)
+            .contiguous();
+        // Read in place, not copied: it is the batch's largest array (4 KB per piece).
+        // SAFETY: a contiguous f32 tensor on the CPU holds `numel` floats at `data_ptr`, and
+        // `gates` lives, unchanged, past the slice's last use.
+        let gates_in = unsafe { std::slice::from_raw_parts(gates.data_ptr() as *const f32, gates.numel()) };
         let (w_forward, w_reverse) = (floats(&p[1])?, floats(&p[5])?);
         let sizes: Vec<usize> = batch_sizes.iter().map(|&b| b as usize).collect();
-        let (forward, reverse) = rayon::join(
-            || recurrence(&gates_in, 0, &w_forward, &sizes, false),
-            || recurrence(&gates_in, 1, &w_reverse, &sizes, true),
-        );
+        // Allocated here, not on the worker threads, whose allocator arenas would keep the
+        // memory after the batch.
         let rows = order.len() as i64;
+        let (mut forward, mut reverse) = (
+            vec![0f32; order.len() * HIDDEN as usize],
+            vec![0f32; order.len() * HIDDEN as usize],
+        );
+        rayon::join(
+            || recurrence(gates_in, 0, &w_forward, &sizes, false, &mut forward),
+            || recurrence(gates_in, 1, &w_reverse, &sizes, true, &mut reverse),
+        );
         let h = Tensor::cat(
             &[
                 Tensor::from_slice(&forward).view([rows, HIDDEN]),
@@ -129,12 +143,11 @@ impl AttributionHead {
 /// One direction of the LSTM over a packed batch (`batch_sizes` from [`packing`]), for
 /// inference: `gates_in` [rows, 2 × 4·HIDDEN] holds each row's x·W_ihᵀ + b_ih + b_hh for
 /// both directions (this one's at `direction`), in libtorch's gate order (input, forget,
-/// cell, output); `w_hh` [4·HIDDEN, HIDDEN] row-major. Returns h [rows, HIDDEN] in the
-/// packed order. Going forward, the sequences alive at a step are a prefix of those alive at
+/// cell, output); `w_hh` [4·HIDDEN, HIDDEN] row-major. Writes h [rows, HIDDEN] in the
+/// packed order to `out`. Going forward, the sequences alive at a step are a prefix of those alive at
 /// the step before; going backward a sequence starts (from zero state) at its last row.
-fn recurrence(gates_in: &[f32], direction: usize, w_hh: &[f32], batch_sizes: &[usize], reverse: bool) -> Vec<f32> {
+fn recurrence(gates_in: &[f32], direction: usize, w_hh: &[f32], batch_sizes: &[usize], reverse: bool, out: &mut [f32]) {
     const H: usize = HIDDEN as usize;
-    let rows: usize = batch_sizes.iter().sum();
     let widest = batch_sizes.first().copied().unwrap_or(0);
     let offsets: Vec<usize> = batch_sizes
         .iter()
@@ -153,7 +166,6 @@ fn recurrence(gates_in: &[f32], direction: usize, w_hh: &[f32], batch_sizes: &[u
     }
     let (mut h, mut c) = (vec![0f32; widest * H], vec![0f32; widest * H]);
     let mut gates = vec![0f32; widest * 4 * H];
-    let mut out = vec![0f32; rows * H];
     let steps: Box<dyn Iterator<Item = usize>> = if reverse {
         Box::new((0..batch_sizes.len()).rev())
     } else {
@@ -187,7 +199,6 @@ fn recurrence(gates_in: &[f32], direction: usize, w_hh: &[f32], batch_sizes: &[u
         out[off * H..(off + bs) * H].copy_from_slice(&h[..bs * H]);
         alive = bs;
     }
-    out
 }
 
 /// `gates` [bs, 4H] += `h` [bs, H] · `w_t` [H, 4H], row by row as sums of `w_t`'s rows
