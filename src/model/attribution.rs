@@ -299,6 +299,7 @@ mod tests {
     #[test]
     fn the_state_product_equals_the_matrix_product_with_and_without_fused_multiply_add() {
         const H: usize = HIDDEN as usize;
+        tch::manual_seed(11);
         let (bs, w) = (3, Tensor::randn([H as i64, 4 * H as i64], (Kind::Float, Device::Cpu)));
         let h = Tensor::randn([bs, H as i64], (Kind::Float, Device::Cpu));
         let g = Tensor::randn([bs, 4 * H as i64], (Kind::Float, Device::Cpu));
