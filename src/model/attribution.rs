@@ -149,14 +149,7 @@ impl AttributionHead {
 fn recurrence(gates_in: &[f32], direction: usize, w_hh: &[f32], batch_sizes: &[usize], reverse: bool, out: &mut [f32]) {
     const H: usize = HIDDEN as usize;
     let widest = batch_sizes.first().copied().unwrap_or(0);
-    let offsets: Vec<usize> = batch_sizes
-        .iter()
-        .scan(0, |acc, &b| {
-            let o = *acc;
-            *acc += b;
-            Some(o)
-        })
-        .collect();
+    let offsets = starts(batch_sizes);
     // W_hhᵀ [H, 4H]: a row of h times it is then a sum of contiguous rows.
     let mut w_t = vec![0f32; 4 * H * H];
     for (o, row) in w_hh.chunks_exact(H).enumerate() {
@@ -259,19 +252,24 @@ fn sigmoid(x: f32) -> f32 {
     0.5 + 0.5 * tanh(0.5 * x)
 }
 
-/// The packed-sequence layout of sequences of `lengths` laid end to end: for each step t,
-/// the row of every sequence longer than t, longest sequence first (ties in the order given),
-/// and the number of such rows per step (libtorch's `batch_sizes`). An empty sequence has no
-/// step.
-pub fn packing(lengths: &[usize]) -> (Vec<i64>, Vec<i64>) {
-    let starts: Vec<usize> = lengths
+/// Where each of runs of `lengths` laid end to end starts.
+fn starts(lengths: &[usize]) -> Vec<usize> {
+    lengths
         .iter()
         .scan(0, |acc, &n| {
             let s = *acc;
             *acc += n;
             Some(s)
         })
-        .collect();
+        .collect()
+}
+
+/// The packed-sequence layout of sequences of `lengths` laid end to end: for each step t,
+/// the row of every sequence longer than t, longest sequence first (ties in the order given),
+/// and the number of such rows per step (libtorch's `batch_sizes`). An empty sequence has no
+/// step.
+pub fn packing(lengths: &[usize]) -> (Vec<i64>, Vec<i64>) {
+    let starts = starts(lengths);
     let mut by_length: Vec<usize> = (0..lengths.len()).collect();
     by_length.sort_by_key(|&i| std::cmp::Reverse(lengths[i]));
     let longest = by_length.first().map_or(0, |&i| lengths[i]);
