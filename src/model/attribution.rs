@@ -114,8 +114,6 @@ impl AttributionHead {
         let gates_in = unsafe { std::slice::from_raw_parts(gates.data_ptr() as *const f32, gates.numel()) };
         let (w_forward, w_reverse) = (floats(&p[1])?, floats(&p[5])?);
         let sizes: Vec<usize> = batch_sizes.iter().map(|&b| b as usize).collect();
-        // Allocated here, not on the worker threads, whose allocator arenas would keep the
-        // memory after the batch.
         let rows = order.len() as i64;
         let (mut forward, mut reverse) = (
             vec![0f32; order.len() * HIDDEN as usize],
@@ -144,8 +142,9 @@ impl AttributionHead {
 /// inference: `gates_in` [rows, 2 × 4·HIDDEN] holds each row's x·W_ihᵀ + b_ih + b_hh for
 /// both directions (this one's at `direction`), in libtorch's gate order (input, forget,
 /// cell, output); `w_hh` [4·HIDDEN, HIDDEN] row-major. Writes h [rows, HIDDEN] in the
-/// packed order to `out`. Going forward, the sequences alive at a step are a prefix of those alive at
-/// the step before; going backward a sequence starts (from zero state) at its last row.
+/// packed order to `out`. Going forward, the sequences alive at a step are a prefix of those
+/// alive at the step before; going backward a sequence starts (from zero state) at its last
+/// row.
 fn recurrence(gates_in: &[f32], direction: usize, w_hh: &[f32], batch_sizes: &[usize], reverse: bool, out: &mut [f32]) {
     const H: usize = HIDDEN as usize;
     let widest = batch_sizes.first().copied().unwrap_or(0);
@@ -232,7 +231,7 @@ unsafe fn add_state_product_fma(gates: &mut [f32], h: &[f32], w_t: &[f32]) {
 
 /// tanh in single precision without a branch or a library call, so that a row's gates
 /// vectorise: Eigen's rational approximation (`generic_fast_tanh_float`, a few ulp from the
-/// exact value), the same family libtorch's vectorised kernels use.
+/// exact value).
 fn tanh(x: f32) -> f32 {
     let x = x.clamp(-7.905_311, 7.905_311);
     let x2 = x * x;
