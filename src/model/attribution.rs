@@ -112,7 +112,8 @@ impl AttributionHead {
         // SAFETY: a contiguous f32 tensor on the CPU holds `numel` floats at `data_ptr`, and
         // `gates` lives, unchanged, past the slice's last use.
         let gates_in = unsafe { std::slice::from_raw_parts(gates.data_ptr() as *const f32, gates.numel()) };
-        let (w_forward, w_reverse) = (floats(&p[1])?, floats(&p[5])?);
+        // W_hhᵀ [H, 4H] per direction: a row of h times it is then a sum of contiguous rows.
+        let (w_forward, w_reverse) = (floats(&p[1].tr())?, floats(&p[5].tr())?);
         let sizes: Vec<usize> = batch_sizes.iter().map(|&b| b as usize).collect();
         let rows = order.len() as i64;
         let (mut forward, mut reverse) = (
@@ -141,21 +142,14 @@ impl AttributionHead {
 /// One direction of the LSTM over a packed batch (`batch_sizes` from [`packing`]), for
 /// inference: `gates_in` [rows, 2 × 4·HIDDEN] holds each row's x·W_ihᵀ + b_ih + b_hh for
 /// both directions (this one's at `direction`), in libtorch's gate order (input, forget,
-/// cell, output); `w_hh` [4·HIDDEN, HIDDEN] row-major. Writes h [rows, HIDDEN] in the
+/// cell, output); `w_t` is W_hhᵀ [HIDDEN, 4·HIDDEN] row-major. Writes h [rows, HIDDEN] in the
 /// packed order to `out`. Going forward, the sequences alive at a step are a prefix of those
 /// alive at the step before; going backward a sequence starts (from zero state) at its last
 /// row.
-fn recurrence(gates_in: &[f32], direction: usize, w_hh: &[f32], batch_sizes: &[usize], reverse: bool, out: &mut [f32]) {
+fn recurrence(gates_in: &[f32], direction: usize, w_t: &[f32], batch_sizes: &[usize], reverse: bool, out: &mut [f32]) {
     const H: usize = HIDDEN as usize;
     let widest = batch_sizes.first().copied().unwrap_or(0);
     let offsets = starts(batch_sizes);
-    // W_hhᵀ [H, 4H]: a row of h times it is then a sum of contiguous rows.
-    let mut w_t = vec![0f32; 4 * H * H];
-    for (o, row) in w_hh.chunks_exact(H).enumerate() {
-        for (k, &v) in row.iter().enumerate() {
-            w_t[k * 4 * H + o] = v;
-        }
-    }
     let (mut h, mut c) = (vec![0f32; widest * H], vec![0f32; widest * H]);
     let mut gates = vec![0f32; widest * 4 * H];
     let steps: Box<dyn Iterator<Item = usize>> = if reverse {
@@ -174,7 +168,7 @@ fn recurrence(gates_in: &[f32], direction: usize, w_hh: &[f32], batch_sizes: &[u
             let src = &gates_in[((off + r) * 2 + direction) * 4 * H..][..4 * H];
             gates[r * 4 * H..(r + 1) * 4 * H].copy_from_slice(src);
         }
-        add_state_product(&mut gates[..bs * 4 * H], &h[..bs * H], &w_t);
+        add_state_product(&mut gates[..bs * 4 * H], &h[..bs * H], w_t);
         for r in 0..bs {
             let g = &gates[r * 4 * H..(r + 1) * 4 * H];
             let (gi, rest) = g.split_at(H);

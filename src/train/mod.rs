@@ -102,8 +102,9 @@ pub struct Distillation {
 /// (Hinton et al.'s usual 2: the runner-up classes' odds show without flattening the rest).
 const SOFT_TEMPERATURE: f64 = 2.0;
 
-/// What the teacher gives each batch, computed once: its final states (half precision) and
-/// its head's logits for the batch's task, without dropout or logit adjustment.
+/// What the teacher gives each batch, computed once: its final states (half precision) and,
+/// where the soft-label term is on, its head's logits for the batch's task, without dropout
+/// or logit adjustment.
 struct TeacherOutputs {
     states: Vec<Tensor>,
     logits: Vec<Tensor>,
@@ -240,12 +241,16 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
             // Soft targets are the raw logits, as the student's are during training.
             t.heads.dsa_logit_adjustment.clear();
             let states = frozen_states(&t, &all)?;
-            let logits = tch::no_grad(|| {
-                all.iter()
-                    .zip(&states)
-                    .map(|(b, h)| head_logits(&t, b, &h.to_kind(tch::Kind::Float), false))
-                    .collect::<Result<Vec<_>>>()
-            })?;
+            let logits = if d.soft_weight > 0.0 {
+                tch::no_grad(|| {
+                    all.iter()
+                        .zip(&states)
+                        .map(|(b, h)| head_logits(&t, b, &h.to_kind(tch::Kind::Float), false))
+                        .collect::<Result<Vec<_>>>()
+                })?
+            } else {
+                Vec::new() // the soft term is off: no step reads them
+            };
             Some(TeacherOutputs {
                 states,
                 logits,
