@@ -345,8 +345,10 @@ pub struct TrainArgs {
     #[arg(long)]
     pub dev_limit: Option<usize>,
     /// Tasks to train: ner (CoNLL), tsc (NewsMTSC), dsa (DSA pairs), spans (DSA's bracketed
-    /// entities as partial NER labels). Dev figures always cover every head, to show any forgetting.
-    #[arg(long, value_delimiter = ',', default_values_t = Task::ALL)]
+    /// entities as partial NER labels), transfer (DSA's entities as sentiment targets, on the
+    /// teacher's soft labels alone: distillation only). Dev figures always cover every head, to
+    /// show any forgetting.
+    #[arg(long, value_delimiter = ',', default_values_t = Task::GOLD)]
     pub tasks: Vec<Task>,
     /// Train the heads only, on states the encoder computes once (needs --init): refits the
     /// heads of a trained model to its final encoder.
@@ -355,11 +357,12 @@ pub struct TrainArgs {
     /// Distil this trained model (the teacher) into a student of fewer layers
     /// (--student-layers): the student starts from the teacher's own layers and heads, and
     /// each step adds to the batch's gold loss the mean squared distance of the student's
-    /// states to the teacher's (computed once, without dropout).
-    #[arg(long, conflicts_with_all = ["init", "freeze_encoder"], requires = "student_layers")]
+    /// states to the teacher's (computed once, without dropout). With --init, distillation
+    /// continues that student instead (--student-layers is then not read).
+    #[arg(long, conflicts_with = "freeze_encoder")]
     pub distill_from: Option<PathBuf>,
     /// The teacher's layers the student keeps, in order (0 is the first), e.g. 1,3,5.
-    #[arg(long, value_delimiter = ',', requires = "distill_from")]
+    #[arg(long, value_delimiter = ',', requires = "distill_from", conflicts_with = "init")]
     pub student_layers: Vec<usize>,
     /// Weight of the states' distance in the distilled loss.
     #[arg(long, default_value_t = 1.0)]

@@ -44,6 +44,9 @@ pub enum Error {
     /// A head asked for that the model does not have, or a batch without what its task needs.
     #[error("model has no {0}")]
     MissingPart(&'static str),
+    /// A training set-up with nothing to learn from (a task without its labels' source).
+    #[error("cannot train: {0}")]
+    TrainSetup(&'static str),
 }
 
 impl Error {

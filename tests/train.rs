@@ -218,3 +218,50 @@ fn a_distilled_student_keeps_the_teachers_chosen_layers_and_trains_toward_its_st
     assert!(epoch["mean_loss"]["distill_soft"].as_f64().unwrap() > 0.0, "{epoch}");
     assert!(out.join("attribution.safetensors").exists());
 }
+
+#[test]
+fn a_student_continues_on_the_transfer_set_with_the_teachers_soft_labels_alone() {
+    let Some(shared) = shared() else { return };
+    let teacher = bundled_model_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let (student, out) = (tmp.path().join("student"), tmp.path().join("continued"));
+    let small = ["--epochs", "1", "--limit", "200", "--max-steps", "3", "--dev-limit", "8"];
+    let args = |more: &[&'static str]| [&small[..], more].concat();
+    train(
+        &args(&["--tasks", "tsc", "--student-layers", "1,3,5", "--distill-soft-weight", "1", "--distill-from"]),
+        &teacher,
+        &shared,
+        &student,
+    );
+    // Without a teacher the transfer task has nothing to learn from: a clear error, no model.
+    let lone = bin()
+        .arg("train")
+        .args(args(&["--tasks", "transfer", "--init"]))
+        .arg(&student)
+        .arg("--data")
+        .arg(shared.join("data"))
+        .arg("-o")
+        .arg(tmp.path().join("lone"))
+        .output()
+        .unwrap();
+    assert!(!lone.status.success());
+    let stderr = String::from_utf8_lossy(&lone.stderr);
+    assert!(stderr.contains("the transfer task has no gold labels"), "{stderr}");
+    assert!(!tmp.path().join("lone").join("model.safetensors").exists());
+
+    let mut run = args(&["--tasks", "transfer", "--distill-soft-weight", "1", "--init"]);
+    run.push(student.to_str().unwrap());
+    run.push("--distill-from");
+    train(&run, &teacher, &shared, &out);
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["num_hidden_layers"], 3, "the student stays the student");
+    let log = std::fs::read_to_string(out.join("train-log.jsonl")).unwrap();
+    let epoch: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    let losses: Vec<&str> = epoch["mean_loss"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(losses, ["distill", "transfer"], "no gold loss: {epoch}");
+    assert!(epoch["mean_loss"]["transfer"].as_f64().unwrap() > 0.0, "{epoch}");
+    let (before, after) = (weights(&student), weights(&out));
+    assert!(!after["tsc.weight"].equal(&before["tsc.weight"]), "the sentiment head learns");
+    assert!(after["dsa.weight"].equal(&before["dsa.weight"]), "the directed head is not trained");
+}

@@ -25,10 +25,17 @@ pub enum Task {
     /// DSA is recent news, and its brackets carry the names (and the entity sense of words
     /// like "trump") that an uncased encoder trained on CoNLL alone misses.
     Spans,
+    /// A transfer set for the target-sentiment head: DSA train's entities as targets, with no
+    /// gold label, trained on the teacher's soft labels alone (distillation only). The
+    /// teacher's outputs on NewsMTSC train, which it was fitted to, are near one-hot; on
+    /// targets it never saw they carry how sure it is.
+    Transfer,
 }
 
 impl Task {
-    pub const ALL: [Task; 4] = [Task::Ner, Task::Tsc, Task::Dsa, Task::Spans];
+    pub const ALL: [Task; 5] = [Task::Ner, Task::Tsc, Task::Dsa, Task::Spans, Task::Transfer];
+    /// The tasks trained when none are named: those with gold labels.
+    pub const GOLD: [Task; 4] = [Task::Ner, Task::Tsc, Task::Dsa, Task::Spans];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -36,6 +43,7 @@ impl Task {
             Task::Tsc => "tsc",
             Task::Dsa => "dsa",
             Task::Spans => "spans",
+            Task::Transfer => "transfer",
         }
     }
 
@@ -43,6 +51,7 @@ impl Task {
     pub fn head(self) -> Task {
         match self {
             Task::Spans => Task::Ner,
+            Task::Transfer => Task::Tsc,
             t => t,
         }
     }
@@ -60,7 +69,7 @@ impl std::str::FromStr for Task {
         Task::ALL
             .into_iter()
             .find(|t| t.name() == s)
-            .ok_or_else(|| format!("unknown task {s:?} (ner, tsc, dsa or spans)"))
+            .ok_or_else(|| format!("unknown task {s:?} (ner, tsc, dsa, spans or transfer)"))
     }
 }
 
@@ -280,6 +289,46 @@ pub fn entity_span(text: &[char], (start, end): (usize, usize)) -> Option<(usize
     (e >= s + 2 && text[s].is_uppercase()).then_some((s, e))
 }
 
+/// The transfer set ([`Task::Transfer`]): target-sentiment targets of no gold class (-100),
+/// each sentence of DSA train once with its distinct bracketed entities ([`entity_span`]).
+/// CoNLL-2003's gold entities were tried beside them and lowered NewsMTSC dev (rw 0.784
+/// against 0.792 after two epochs): its sports tables and wire lists are mostly neutral
+/// targets unlike NewsMTSC's.
+pub fn transfer_batches(
+    tok: &WordPieceTokenizer,
+    pairs: &[PairExample],
+    bs: usize,
+    max_len: usize,
+    seed: u64,
+) -> Result<Vec<Batch>> {
+    let mut items = Vec::new();
+    for (text, found) in sentence_spans(pairs) {
+        let chars: Vec<char> = text.chars().collect();
+        let p = tok.sentence(text)?;
+        let keep = p.len().min(max_len - 2);
+        let (_, ids, _) = wrap(tok, &p, keep);
+        let mut targets: Vec<PieceRange> = found
+            .into_iter()
+            .filter_map(|sp| entity_span(&chars, sp))
+            .filter_map(|(s, e)| piece_range(&p, s, e).filter(|r| r.1 <= keep))
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        let spans = targets.into_iter().map(|r| (r, None, -100)).collect();
+        items.push(SpanItem { ids, spans });
+    }
+    Ok(span_batches(tok, items, Task::Transfer, bs, seed))
+}
+
+/// Each distinct sentence of DSA train with the spans of every pair it holds, in text order.
+fn sentence_spans(data: &[PairExample]) -> std::collections::BTreeMap<&str, Vec<(usize, usize)>> {
+    let mut spans: std::collections::BTreeMap<&str, Vec<(usize, usize)>> = Default::default();
+    for ex in data {
+        spans.entry(ex.text.as_str()).or_default().extend([ex.p, ex.q]);
+    }
+    spans
+}
+
 /// One batch per `bs` sentences of DSA train, each sentence once with all its entity spans.
 pub fn entity_span_batches(
     tok: &WordPieceTokenizer,
@@ -288,10 +337,7 @@ pub fn entity_span_batches(
     max_len: usize,
     seed: u64,
 ) -> Result<Vec<Batch>> {
-    let mut spans: std::collections::BTreeMap<&str, Vec<(usize, usize)>> = Default::default();
-    for ex in data {
-        spans.entry(ex.text.as_str()).or_default().extend([ex.p, ex.q]);
-    }
+    let spans = sentence_spans(data);
     let mut items = Vec::with_capacity(spans.len());
     for (text, found) in spans {
         let chars: Vec<char> = text.chars().collect();
@@ -347,6 +393,40 @@ mod tests {
         assert_eq!(span(text, "they"), None);
         assert_eq!(span(text, "’"), None);
         assert_eq!(span(text, "the Senate"), Some("Senate".into()));
+    }
+
+    #[test]
+    fn the_transfer_set_holds_each_sentence_once_with_its_entities_and_no_gold_class() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::model::BUNDLED_MODEL);
+        let tok = WordPieceTokenizer::from_dir(&dir, true).unwrap();
+        let text = "Senator [Charles Grassley] praised [Obama]’s remarks, [they] said.";
+        let pairs: Vec<PairExample> = [
+            format!("{text}\tCharles Grassley\tObama\t1"),
+            format!("{text}\tObama\tCharles Grassley\t2"),
+            format!("{text}\tthey\tObama\t0"),
+        ]
+        .iter()
+        .map(|l| parse_line(l).unwrap())
+        .collect();
+        let batches = transfer_batches(&tok, &pairs, 8, 128, 13).unwrap();
+        assert_eq!(batches.len(), 1);
+        let b = &batches[0];
+        assert_eq!(b.task, Task::Transfer);
+        assert_eq!(Vec::<i64>::try_from(&b.labels).unwrap(), [-100, -100]);
+        assert_eq!(Vec::<i64>::try_from(&b.rows).unwrap(), [0, 0], "one sentence, two targets");
+        let plain = "Senator Charles Grassley praised Obama’s remarks, they said.";
+        let p = tok.sentence(plain).unwrap();
+        let words = |row: i64| -> String {
+            let m: Vec<i64> = Vec::try_from(b.span_a.get(row)).unwrap();
+            let pieces: Vec<usize> = (0..m.len()).filter(|&i| m[i] == 1).map(|i| i - 1).collect();
+            let (s, e) = (p.offsets[pieces[0]].0, p.offsets[*pieces.last().unwrap()].1);
+            plain.chars().skip(s).take(e - s).collect()
+        };
+        assert_eq!(
+            [words(0), words(1)],
+            ["Charles Grassley", "Obama"],
+            "\"they\" names no entity"
+        );
     }
 
     #[test]

@@ -157,9 +157,10 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         tracing::info!(epochs_done = reports.len(), "resuming from {}", ckpt.display());
         StanceModel::load(&ckpt.join("last"))?
     } else if let Some(start) = cfg.init.as_ref().or(cfg.distill.as_ref().map(|d| &d.teacher)) {
-        let mut m = match &cfg.distill {
-            Some(d) => StanceModel::student(&d.teacher, &d.layers)?,
-            None => StanceModel::load(start)?,
+        // A distillation with --init continues a student made earlier (its layers fixed then).
+        let mut m = match (&cfg.distill, &cfg.init) {
+            (Some(d), None) => StanceModel::student(&d.teacher, &d.layers)?,
+            _ => StanceModel::load(start)?,
         };
         if m.heads.ner_labels != heads.ner_labels {
             return Err(Error::model(start, "its NER labels differ from the training data's"));
@@ -212,6 +213,20 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
             tok,
             &pairs,
             cfg.batch_size,
+            cfg.max_len,
+            cfg.seed,
+        )?);
+    }
+    if cfg.tasks.contains(&Task::Transfer) {
+        if !cfg.distill.as_ref().is_some_and(|d| d.soft_weight > 0.0) {
+            return Err(Error::TrainSetup(
+                "the transfer task has no gold labels: it needs a teacher's soft labels (--distill-from, --distill-soft-weight above 0)",
+            ));
+        }
+        all.extend(batches::transfer_batches(
+            tok,
+            &pairs,
+            cfg.batch_size / 2,
             cfg.max_len,
             cfg.seed,
         )?);
@@ -281,19 +296,27 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
                 None => model.encode(&batch.ids, &batch.mask, true)?,
             };
             let logits = head_logits(&model, batch, &hidden, true)?;
-            let mut loss = gold_loss(&model, batch, &logits);
             let mut add = |name: &str, value: &Tensor| {
                 *sums.entry(name.into()).or_default() += value.double_value(&[]);
                 *counts.entry(name.into()).or_default() += 1.0;
             };
-            add(batch.task.name(), &loss);
+            let mut loss = match gold_loss(&model, batch, &logits) {
+                Some(gold) => {
+                    add(batch.task.name(), &gold);
+                    gold
+                }
+                None => Tensor::zeros([], (tch::Kind::Float, tch::Device::Cpu)),
+            };
             if let Some(t) = &teacher {
                 let distance = states_distance(&hidden, &t.states[b], &batch.mask);
                 add("distill", &distance);
                 loss += distance * t.weight;
                 if t.soft_weight > 0.0 {
                     let soft = soft_label_divergence(&logits, &t.logits[b], batch);
-                    add("distill_soft", &soft);
+                    add(
+                        if batch.task == Task::Transfer { "transfer" } else { "distill_soft" },
+                        &soft,
+                    );
                     loss += soft * t.soft_weight;
                 }
             }
@@ -364,7 +387,7 @@ fn head_logits(model: &StanceModel, b: &Batch, hidden: &Tensor, train: bool) -> 
                 .ok_or(Error::MissingPart("word shapes in a NER batch"))?;
             model.ner_logits(hidden, shapes, train)
         }
-        Task::Tsc => {
+        Task::Tsc | Task::Transfer => {
             let t = span_means(hidden, &b.rows, &b.span_a);
             let cls = hidden.select(1, 0).index_select(0, &b.rows);
             model
@@ -383,17 +406,18 @@ fn head_logits(model: &StanceModel, b: &Batch, hidden: &Tensor, train: bool) -> 
     })
 }
 
-/// The batch's gold loss from its head logits.
-fn gold_loss(model: &StanceModel, b: &Batch, logits: &Tensor) -> Tensor {
-    match b.task {
+/// The batch's gold loss from its head logits; `None` for a task without gold labels.
+fn gold_loss(model: &StanceModel, b: &Batch, logits: &Tensor) -> Option<Tensor> {
+    Some(match b.task {
+        Task::Transfer => return None,
         Task::Spans => partial_label_loss(logits, &b.labels, &model.heads.ner_labels),
-        _ => {
+        Task::Ner | Task::Tsc | Task::Dsa => {
             let n = *logits.size().last().unwrap_or(&1);
             logits
                 .view([-1, n])
                 .cross_entropy_loss::<Tensor>(&b.labels.view([-1]), None, Reduction::Mean, -100, 0.0)
         }
-    }
+    })
 }
 
 /// KL(teacher ‖ student) of the head outputs softened by [`SOFT_TEMPERATURE`], times its
@@ -410,7 +434,7 @@ fn soft_label_divergence(student: &Tensor, teacher: &Tensor, b: &Batch) -> Tenso
     let per_row = (log_t.exp() * (&log_t - log_s)).sum_dim_intlist([-1i64].as_slice(), false, tch::Kind::Float);
     let weights = match b.task {
         Task::Ner | Task::Spans => b.mask.to_kind(tch::Kind::Float).view([-1]),
-        Task::Tsc | Task::Dsa => Tensor::ones_like(&per_row),
+        Task::Tsc | Task::Dsa | Task::Transfer => Tensor::ones_like(&per_row),
     };
     (per_row * &weights).sum(tch::Kind::Float) / weights.sum(tch::Kind::Float).clamp_min(1.0) * (t * t)
 }
