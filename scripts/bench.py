@@ -93,7 +93,7 @@ def main():
                 corpus[k], "-o", out], out
 
     # The fast tier: the bundled student (half the encoder's layers, distilled from the default).
-    fast_dir = os.path.join(root, "models", "actorstance-minilm-fast-v2")
+    fast_dir = os.path.join(root, "models", "actorstance-minilm-fast-v3")
     fast = not a.no_fast and os.path.isdir(fast_dir)
     if not a.no_fast and not fast:
         print(f"bench: no fast tier at {fast_dir}: its rows are left out", file=sys.stderr)

@@ -370,7 +370,7 @@ fn a_terminal_gets_a_progress_bar_unless_quiet() {
 fn model_default_and_fast_name_the_bundled_tiers() {
     for (tier, name) in [
         ("default", "actorstance-minilm-v5"),
-        ("fast", "actorstance-minilm-fast-v2"),
+        ("fast", "actorstance-minilm-fast-v3"),
     ] {
         let mut cmd = bin();
         cmd.args(["analyze", "-", "--model", tier]);

@@ -25,7 +25,7 @@ pub const BUNDLED_MODEL: &str = "models/actorstance-minilm-v5";
 
 /// The bundled fast tier: a student of the default model with half its encoder layers,
 /// distilled from it (`scripts/train-fast`; its card says what it trades).
-pub const BUNDLED_FAST_MODEL: &str = "models/actorstance-minilm-fast-v2";
+pub const BUNDLED_FAST_MODEL: &str = "models/actorstance-minilm-fast-v3";
 
 /// The model a run uses when none is given: `$ACTORSTANCE_MODEL`, else the bundled model
 /// under the working directory, else the one in the source folder this library was built from
