@@ -358,7 +358,8 @@ pub struct TrainArgs {
     /// (--student-layers): the student starts from the teacher's own layers and heads, and
     /// each step adds to the batch's gold loss the mean squared distance of the student's
     /// states to the teacher's (computed once, without dropout). With --init, distillation
-    /// continues that student instead (--student-layers is then not read).
+    /// continues that student instead (its layers were chosen when it was made, so
+    /// --student-layers is not given).
     #[arg(long, conflicts_with = "freeze_encoder")]
     pub distill_from: Option<PathBuf>,
     /// The teacher's layers the student keeps, in order (0 is the first), e.g. 1,3,5.
