@@ -225,10 +225,27 @@ fn a_student_continues_on_the_transfer_set_with_the_teachers_soft_labels_alone()
     let teacher = bundled_model_dir();
     let tmp = tempfile::tempdir().unwrap();
     let (student, out) = (tmp.path().join("student"), tmp.path().join("continued"));
-    let small = ["--epochs", "1", "--limit", "200", "--max-steps", "3", "--dev-limit", "8"];
+    let small = [
+        "--epochs",
+        "1",
+        "--limit",
+        "200",
+        "--max-steps",
+        "3",
+        "--dev-limit",
+        "8",
+    ];
     let args = |more: &[&'static str]| [&small[..], more].concat();
     train(
-        &args(&["--tasks", "tsc", "--student-layers", "1,3,5", "--distill-soft-weight", "1", "--distill-from"]),
+        &args(&[
+            "--tasks",
+            "tsc",
+            "--student-layers",
+            "1,3,5",
+            "--distill-soft-weight",
+            "1",
+            "--distill-from",
+        ]),
         &teacher,
         &shared,
         &student,
@@ -258,10 +275,21 @@ fn a_student_continues_on_the_transfer_set_with_the_teachers_soft_labels_alone()
     assert_eq!(config["num_hidden_layers"], 3, "the student stays the student");
     let log = std::fs::read_to_string(out.join("train-log.jsonl")).unwrap();
     let epoch: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
-    let losses: Vec<&str> = epoch["mean_loss"].as_object().unwrap().keys().map(String::as_str).collect();
+    let losses: Vec<&str> = epoch["mean_loss"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(losses, ["distill", "transfer"], "no gold loss: {epoch}");
     assert!(epoch["mean_loss"]["transfer"].as_f64().unwrap() > 0.0, "{epoch}");
     let (before, after) = (weights(&student), weights(&out));
-    assert!(!after["tsc.weight"].equal(&before["tsc.weight"]), "the sentiment head learns");
-    assert!(after["dsa.weight"].equal(&before["dsa.weight"]), "the directed head is not trained");
+    assert!(
+        !after["tsc.weight"].equal(&before["tsc.weight"]),
+        "the sentiment head learns"
+    );
+    assert!(
+        after["dsa.weight"].equal(&before["dsa.weight"]),
+        "the directed head is not trained"
+    );
 }

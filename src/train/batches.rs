@@ -413,7 +413,11 @@ mod tests {
         let b = &batches[0];
         assert_eq!(b.task, Task::Transfer);
         assert_eq!(Vec::<i64>::try_from(&b.labels).unwrap(), [-100, -100]);
-        assert_eq!(Vec::<i64>::try_from(&b.rows).unwrap(), [0, 0], "one sentence, two targets");
+        assert_eq!(
+            Vec::<i64>::try_from(&b.rows).unwrap(),
+            [0, 0],
+            "one sentence, two targets"
+        );
         let plain = "Senator Charles Grassley praised Obama’s remarks, they said.";
         let p = tok.sentence(plain).unwrap();
         let words = |row: i64| -> String {

@@ -134,6 +134,12 @@ fn truncate<T>(mut v: Vec<T>, limit: Option<usize>) -> Vec<T> {
 /// The best epoch on dev (mean of the trained tasks' NER F1, TSC macro F1s, DSA macro F1) is
 /// left in `out`.
 pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
+    // Checked before any data is read or model loaded.
+    if cfg.tasks.contains(&Task::Transfer) && !cfg.distill.as_ref().is_some_and(|d| d.soft_weight > 0.0) {
+        return Err(Error::TrainSetup(
+            "the transfer task has no gold labels: it needs a teacher's soft labels (--distill-from, --distill-soft-weight above 0)",
+        ));
+    }
     tch::manual_seed(cfg.seed as i64);
     let ner = truncate(conll::read(&cfg.data.ner_train)?, cfg.limit);
     let tsc = truncate(newsmtsc::read(&cfg.data.tsc_train)?, cfg.limit);
@@ -218,11 +224,6 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
         )?);
     }
     if cfg.tasks.contains(&Task::Transfer) {
-        if !cfg.distill.as_ref().is_some_and(|d| d.soft_weight > 0.0) {
-            return Err(Error::TrainSetup(
-                "the transfer task has no gold labels: it needs a teacher's soft labels (--distill-from, --distill-soft-weight above 0)",
-            ));
-        }
         all.extend(batches::transfer_batches(
             tok,
             &pairs,
@@ -314,7 +315,11 @@ pub fn train(cfg: &TrainConfig) -> Result<Vec<EpochReport>> {
                 if t.soft_weight > 0.0 {
                     let soft = soft_label_divergence(&logits, &t.logits[b], batch);
                     add(
-                        if batch.task == Task::Transfer { "transfer" } else { "distill_soft" },
+                        if batch.task == Task::Transfer {
+                            "transfer"
+                        } else {
+                            "distill_soft"
+                        },
                         &soft,
                     );
                     loss += soft * t.soft_weight;
